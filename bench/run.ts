@@ -1,0 +1,21 @@
+// `npm run bench [-- name ...]`: runs the named benchmarks (all by default), prints each table,
+// saves bench/results/NAME.json and rewrites its section of docs/benchmarks.md.
+import { publish, progress, type BenchResult } from './harness.js';
+import { partitionerBench } from './partitioner.js';
+
+const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
+  partitioner: partitionerBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !(w in benches));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; choose from: ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  progress(`running ${name}...`);
+  publish(await benches[name]!());
+}

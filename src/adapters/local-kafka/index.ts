@@ -1,0 +1,3 @@
+export { start, stop, status, startNode, stopNode, type ClusterStatus, type StartResult } from './cluster.js';
+export { defaultLocalKafkaOptions, bootstrapServers, type LocalKafkaOptions } from './options.js';
+export { resolveClasspath, checkJava } from './classpath.js';

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
+
+export interface LocalKafkaOptions {
+  /** First broker port; broker i listens on port + i. */
+  readonly port: number;
+  /** KRaft controller listener of node i is controllerPort + i. */
+  readonly controllerPort: number;
+  readonly brokers: 1 | 3;
+  /** Holds classpath cache, data, logs and pids; git-ignored. */
+  readonly home: string;
+  readonly heapMb: number;
+  readonly startTimeoutMs: number;
+}
+
+export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions => {
+  const port = overrides.port ?? Number(process.env['KTB_KAFKA_PORT'] ?? 9092);
+  return {
+    port,
+    controllerPort: overrides.controllerPort ?? port + 100,
+    brokers: overrides.brokers ?? 1,
+    home: overrides.home ?? process.env['KTB_KAFKA_HOME'] ?? join(packageRoot(), '.local-kafka'),
+    heapMb: overrides.heapMb ?? 768,
+    startTimeoutMs: overrides.startTimeoutMs ?? 90_000,
+  };
+};
+
+export const clusterDir = (o: LocalKafkaOptions): string => join(o.home, `cluster-${o.port}`);
+export const nodeDir = (o: LocalKafkaOptions, nodeId: number): string =>
+  join(clusterDir(o), `node-${nodeId}`);
+export const bootstrapServers = (o: LocalKafkaOptions): string[] =>
+  Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + i}`);

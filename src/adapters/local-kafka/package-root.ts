@@ -1,0 +1,18 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository (or installed package) root, found from this file whether it runs from src/ or dist/src/. */
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const name: unknown = (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name;
+      if (name === 'kafka-tenant-balancer') return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`kafka-tenant-balancer package.json not found above ${from}`);
+    dir = parent;
+  }
+}

@@ -1,0 +1,63 @@
+import type { LocalKafkaOptions } from './options.js';
+
+/**
+ * A combined broker+controller (KRaft) node. Static voters keep formatting simple for both the
+ * single node and the 3-node cluster. Single-node settings drop internal topics to replication 1
+ * and remove the group rebalance delay so tests do not wait 3 s per consumer group.
+ */
+export function serverProperties(o: LocalKafkaOptions, nodeId: number, dataDir: string): string {
+  const i = nodeId - 1;
+  const voters = Array.from(
+    { length: o.brokers },
+    (_, k) => `${k + 1}@127.0.0.1:${o.controllerPort + k}`,
+  ).join(',');
+  const rf = o.brokers === 3 ? 3 : 1;
+  const lines: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': nodeId,
+    'controller.quorum.voters': voters,
+    listeners: `PLAINTEXT://127.0.0.1:${o.port + i},CONTROLLER://127.0.0.1:${o.controllerPort + i}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${o.port + i}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': dataDir,
+    'num.partitions': 1,
+    'default.replication.factor': rf,
+    'min.insync.replicas': o.brokers === 3 ? 2 : 1,
+    'offsets.topic.replication.factor': rf,
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': o.brokers === 3 ? 2 : 1,
+    'share.coordinator.state.topic.replication.factor': rf,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'auto.create.topics.enable': 'false',
+    // Compaction must be observable within a test run.
+    'log.cleaner.backoff.ms': 1000,
+    'log.retention.check.interval.ms': 10_000,
+  };
+  return Object.entries(lines)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
+    .concat('\n');
+}
+
+export const log4jConfig = (logFile: string): string =>
+  [
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = file',
+    `appender.file.fileName = ${logFile}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = info',
+    'rootLogger.appenderRef.file.ref = file',
+    'logger.kafka.name = kafka',
+    'logger.kafka.level = warn',
+    'logger.kafkaserver.name = kafka.server.KafkaRaftServer',
+    'logger.kafkaserver.level = info',
+    'logger.apache.name = org.apache.kafka',
+    'logger.apache.level = warn',
+    '',
+  ].join('\n');

@@ -1,0 +1,60 @@
+import { Command, InvalidArgumentError } from 'commander';
+import * as localKafka from '../adapters/local-kafka/index.js';
+
+const parsePort = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000)
+    throw new InvalidArgumentError('expected a port between 1024 and 65000');
+  return n;
+};
+const parseBrokers = (v: string): 1 | 3 => {
+  if (v === '1' || v === '3') return Number(v) as 1 | 3;
+  throw new InvalidArgumentError('expected 1 or 3');
+};
+
+interface KafkaFlags {
+  port?: number;
+  brokers?: 1 | 3;
+  clean?: boolean;
+}
+
+const opts = (f: KafkaFlags): localKafka.LocalKafkaOptions =>
+  localKafka.defaultLocalKafkaOptions({
+    ...(f.port !== undefined ? { port: f.port } : {}),
+    ...(f.brokers !== undefined ? { brokers: f.brokers } : {}),
+  });
+
+const withCommon = (c: Command): Command =>
+  c
+    .option('--port <port>', 'first broker port (env KTB_KAFKA_PORT)', parsePort)
+    .option('--brokers <n>', 'number of brokers: 1, or 3 for fault tests (replication 3)', parseBrokers);
+
+export function kafkaCommand(): Command {
+  const cmd = new Command('kafka').description(
+    'run a real local Apache Kafka (KRaft) broker from Maven Central jars, no Docker',
+  );
+  withCommon(cmd.command('start').description('start the local broker, or reuse a healthy one')).action(
+    async (f: KafkaFlags) => {
+      const r = await localKafka.start(opts(f), (l) => console.error(l));
+      console.log(`${r.started ? 'started' : 'already running'}: ${r.bootstrap.join(',')}`);
+    },
+  );
+  withCommon(cmd.command('stop').description('stop the local broker (data is kept unless --clean)'))
+    .option('--clean', 'also delete its data and logs')
+    .action(async (f: KafkaFlags) => {
+      await localKafka.stop(opts(f), { clean: f.clean === true });
+      console.log('stopped');
+    });
+  withCommon(
+    cmd
+      .command('status')
+      .description('report whether the local broker runs and answers metadata (exit 3 when not)'),
+  ).action(async (f: KafkaFlags) => {
+    const s = await localKafka.status(opts(f));
+    console.log(`${s.running ? 'running' : 'not running'}: ${s.bootstrap.join(',')}`);
+    for (const n of s.nodes)
+      console.log(`  node ${n.nodeId}: pid ${n.pid ?? '-'} ${n.alive ? 'alive' : 'dead'}  log ${n.log}`);
+    if (!s.running) process.exitCode = 3;
+  });
+  return cmd;
+}

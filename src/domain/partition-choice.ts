@@ -1,0 +1,91 @@
+import { partitionForKey } from './murmur2.js';
+import type { TenantRoute } from './route-record.js';
+import type { RoutingTable } from './routing-table.js';
+
+export interface PartitionRequest {
+  readonly topic: string;
+  readonly tenant?: string | undefined;
+  /** Orders records within a sharded tenant (e.g. user id); picks the shard. */
+  readonly secondaryKey?: string | Uint8Array | undefined;
+  readonly partition?: number | undefined;
+}
+
+export type PartitionChoice =
+  | { readonly kind: 'explicit' | 'hashed' | 'routed'; readonly partition: number; readonly epoch: number }
+  /** The tenant is draining: the producer must hold the record until the new route arrives. */
+  | { readonly kind: 'held'; readonly route: TenantRoute }
+  /** Topic without a pool layout, or a record without a tenant: plain kafkajs partitioning. */
+  | { readonly kind: 'default' };
+
+const DEFAULT: PartitionChoice = { kind: 'default' };
+const HASH_CACHE_LIMIT = 1_000_000;
+
+export interface PartitionChooserOptions {
+  /** A sharded tenant without a secondary key stays on one shard for this many records, then moves on. */
+  readonly stickyBatch?: number;
+}
+
+/**
+ * The routing decision, synchronous and allocation-light: it runs once per record. Hashes of
+ * unrouted tenants are cached per topic (the shared pool never changes size, so they never go stale).
+ */
+export function createPartitionChooser(table: RoutingTable, opts: PartitionChooserOptions = {}) {
+  const stickyBatch = opts.stickyBatch ?? 100;
+  const hashCache = new Map<string, { shared: number; byTenant: Map<string, number> }>();
+  const sticky = new Map<TenantRoute, { index: number; left: number }>();
+
+  const hashed = (topic: string, tenant: string, shared: number): number => {
+    let cache = hashCache.get(topic);
+    if (cache === undefined || cache.shared !== shared) {
+      cache = { shared, byTenant: new Map() };
+      hashCache.set(topic, cache);
+    }
+    let p = cache.byTenant.get(tenant);
+    if (p === undefined) {
+      if (cache.byTenant.size >= HASH_CACHE_LIMIT) cache.byTenant.clear();
+      p = partitionForKey(tenant, shared);
+      cache.byTenant.set(tenant, p);
+    }
+    return p;
+  };
+
+  const shard = (route: TenantRoute, secondaryKey: string | Uint8Array | undefined): number => {
+    const parts = route.partitions;
+    if (secondaryKey !== undefined) return parts[partitionForKey(secondaryKey, parts.length)]!;
+    let s = sticky.get(route);
+    if (s === undefined) {
+      if (sticky.size > 10_000) sticky.clear();
+      s = { index: 0, left: stickyBatch };
+      sticky.set(route, s);
+    }
+    if (s.left-- <= 0) {
+      s.index = (s.index + 1) % parts.length;
+      s.left = stickyBatch - 1;
+    }
+    return parts[s.index % parts.length]!;
+  };
+
+  return (req: PartitionRequest): PartitionChoice => {
+    if (req.partition !== undefined) {
+      const route = req.tenant === undefined ? undefined : table.route(req.topic, req.tenant);
+      return { kind: 'explicit', partition: req.partition, epoch: route?.epoch ?? 0 };
+    }
+    if (req.tenant === undefined) return DEFAULT;
+    const pools = table.pools(req.topic);
+    if (pools === undefined) return DEFAULT;
+    const route = table.routesOf(req.topic)?.get(req.tenant);
+    if (route === undefined)
+      return { kind: 'hashed', partition: hashed(req.topic, req.tenant, pools.shared), epoch: 0 };
+    if (route.state === 'draining') return { kind: 'held', route };
+    if (route.partitions.length === 0) {
+      return { kind: 'hashed', partition: hashed(req.topic, req.tenant, pools.shared), epoch: route.epoch };
+    }
+    const partition = route.partitions.length === 1 ? route.partitions[0]! : shard(route, req.secondaryKey);
+    return { kind: 'routed', partition, epoch: route.epoch };
+  };
+}
+
+export type PartitionChooser = ReturnType<typeof createPartitionChooser>;
+
+/** Where a tenant's records go when nothing else is said: its hash over the shared pool. */
+export const defaultPartitionOf = (tenant: string, shared: number): number => partitionForKey(tenant, shared);

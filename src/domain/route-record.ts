@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { ErrorCode, TenantBalancerError } from './errors.js';
+import type { TenantId, TopicName } from './ids.js';
+import { MAX_TENANT_ID_BYTES } from './ids.js';
+
+/** Versioned JSON records of the compacted routing topic. Key `topic/tenant` for routes, `topic` for pools. */
+export const ROUTE_RECORD_VERSION = 1;
+export const MAX_ROUTE_RECORD_BYTES = 64 * 1024;
+
+export const routeStates = ['shared', 'isolating', 'draining', 'dedicated', 'sharded'] as const;
+export type RouteState = (typeof routeStates)[number];
+export type Ordering = 'strict' | 'relaxed';
+
+const partitionList = z.array(z.number().int().min(0).max(1_000_000)).max(10_000);
+const common = {
+  v: z.literal(ROUTE_RECORD_VERSION),
+  topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
+  updatedAt: z.number().int().min(0),
+  writerEpoch: z.number().int().min(0),
+};
+
+const routeSchema = z.object({
+  ...common,
+  kind: z.literal('route'),
+  tenant: z
+    .string()
+    .min(1)
+    .refine((t) => Buffer.byteLength(t, 'utf8') <= MAX_TENANT_ID_BYTES, 'tenant id too long'),
+  state: z.enum(routeStates),
+  /** Where records go now; empty means "hash over the shared pool". While draining: the target. */
+  partitions: partitionList,
+  /** While draining: the partitions being left (the fence is taken on them). */
+  from: partitionList.optional(),
+  epoch: z.number().int().min(0),
+  ordering: z.enum(['strict', 'relaxed']),
+  reason: z.string().max(1024),
+  /** The controller's machine snapshot, so a restarted controller resumes mid-drain. */
+  machine: z.unknown().optional(),
+});
+
+const poolsSchema = z
+  .object({
+    ...common,
+    kind: z.literal('pools'),
+    shared: z.number().int().min(1),
+    total: z.number().int().min(1),
+  })
+  .refine((p) => p.total >= p.shared, 'total must be >= shared');
+
+export interface TenantRoute {
+  readonly v: typeof ROUTE_RECORD_VERSION;
+  readonly kind: 'route';
+  readonly topic: TopicName;
+  readonly tenant: TenantId;
+  readonly state: RouteState;
+  readonly partitions: readonly number[];
+  readonly from?: readonly number[];
+  readonly epoch: number;
+  readonly ordering: Ordering;
+  readonly reason: string;
+  readonly updatedAt: number;
+  readonly writerEpoch: number;
+  readonly machine?: unknown;
+}
+
+export interface PoolLayout {
+  readonly v: typeof ROUTE_RECORD_VERSION;
+  readonly kind: 'pools';
+  readonly topic: TopicName;
+  /** Partitions 0..shared-1 are the shared pool; shared..total-1 the dedicated pool. */
+  readonly shared: number;
+  readonly total: number;
+  readonly updatedAt: number;
+  readonly writerEpoch: number;
+}
+
+export interface RouteTombstone {
+  readonly kind: 'tombstone';
+  readonly topic: TopicName;
+  readonly tenant: TenantId;
+}
+
+export type RoutingEntry = TenantRoute | PoolLayout | RouteTombstone;
+export type DecodeResult = { ok: true; entry: RoutingEntry } | { ok: false; error: TenantBalancerError };
+
+export const routeKey = (topic: string, tenant: string): string => `${topic}/${tenant}`;
+export const poolsKey = (topic: string): string => topic;
+
+const fail = (code: TenantBalancerError['code'], msg: string): DecodeResult => ({
+  ok: false,
+  error: new TenantBalancerError(code, msg),
+});
+
+/** Never throws: any bytes give an entry or a coded error (the reader skips and counts the latter). */
+export function decodeRoutingRecord(key: Buffer | null, value: Buffer | null): DecodeResult {
+  if (key === null || key.length === 0)
+    return fail(ErrorCode.RouteRecordMalformed, 'routing record without a key');
+  const k = key.toString('utf8');
+  const slash = k.indexOf('/');
+  if (value === null) {
+    if (slash <= 0 || slash === k.length - 1)
+      return fail(
+        ErrorCode.RouteRecordMalformed,
+        `tombstone with key "${k.slice(0, 64)}" is not topic/tenant`,
+      );
+    return {
+      ok: true,
+      entry: {
+        kind: 'tombstone',
+        topic: k.slice(0, slash) as TopicName,
+        tenant: k.slice(slash + 1) as TenantId,
+      },
+    };
+  }
+  if (value.length > MAX_ROUTE_RECORD_BYTES) {
+    return fail(
+      ErrorCode.RouteRecordOversize,
+      `record for "${k.slice(0, 64)}" is ${value.length} bytes; limit ${MAX_ROUTE_RECORD_BYTES}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch {
+    return fail(ErrorCode.RouteRecordMalformed, `record for "${k.slice(0, 64)}" is not JSON`);
+  }
+  if (typeof json === 'object' && json !== null && 'v' in json && json.v !== ROUTE_RECORD_VERSION) {
+    return fail(
+      ErrorCode.RouteRecordUnknownVersion,
+      `record for "${k.slice(0, 64)}" has version ${String(json.v)}; this build reads ${ROUTE_RECORD_VERSION}: upgrade the producer/controller`,
+    );
+  }
+  const isPools = typeof json === 'object' && json !== null && 'kind' in json && json.kind === 'pools';
+  const parsed = isPools ? poolsSchema.safeParse(json) : routeSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(
+      ErrorCode.RouteRecordMalformed,
+      `record for "${k.slice(0, 64)}": ${issue?.path.join('.') || '(root)'} ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const entry = parsed.data as TenantRoute | PoolLayout;
+  const expectedKey = entry.kind === 'pools' ? poolsKey(entry.topic) : routeKey(entry.topic, entry.tenant);
+  if (expectedKey !== k)
+    return fail(
+      ErrorCode.RouteRecordMalformed,
+      `key "${k.slice(0, 64)}" does not match its value (expected "${expectedKey.slice(0, 64)}")`,
+    );
+  return { ok: true, entry };
+}
+
+export const encodeRoutingRecord = (entry: TenantRoute | PoolLayout): { key: string; value: string } => ({
+  key: entry.kind === 'pools' ? poolsKey(entry.topic) : routeKey(entry.topic, entry.tenant),
+  value: JSON.stringify(entry),
+});

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Composition root of the `tenant-balancer` CLI: parses arguments and wires commands; no logic here.
+import { Command } from 'commander';
+import { isTenantBalancerError } from './domain/errors.js';
+import { kafkaCommand } from './cli/kafka-command.js';
+
+const program = new Command('tenant-balancer')
+  .description('keeps one noisy tenant from starving the others on a multi-tenant Kafka topic')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addCommand(kafkaCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (isTenantBalancerError(e)) {
+    console.error(e.message);
+  } else {
+    console.error(e);
+  }
+  process.exit(1);
+});

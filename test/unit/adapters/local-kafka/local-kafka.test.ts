@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../../src/domain/errors.js';
+import { checkJava, resolveClasspath } from '../../../../src/adapters/local-kafka/classpath.js';
+import { defaultLocalKafkaOptions } from '../../../../src/adapters/local-kafka/options.js';
+import { serverProperties } from '../../../../src/adapters/local-kafka/server-properties.js';
+
+const props = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+
+describe('server.properties', () => {
+  it('is a single-node KRaft broker+controller with single-node internal topics', () => {
+    const p = props(serverProperties(defaultLocalKafkaOptions({ port: 9092, home: '/tmp/x' }), 1, '/d'));
+    expect(p['process.roles']).toBe('broker,controller');
+    expect(p['controller.quorum.voters']).toBe('1@127.0.0.1:9192');
+    expect(p['listeners']).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9192');
+    expect(p['offsets.topic.replication.factor']).toBe('1');
+    expect(p['transaction.state.log.replication.factor']).toBe('1');
+    expect(p['group.initial.rebalance.delay.ms']).toBe('0');
+  });
+
+  it('gives node i of a 3-node cluster distinct ports and replication 3', () => {
+    const o = defaultLocalKafkaOptions({ port: 29092, brokers: 3, home: '/tmp/x' });
+    const p3 = props(serverProperties(o, 3, '/d3'));
+    expect(p3['node.id']).toBe('3');
+    expect(p3['listeners']).toBe('PLAINTEXT://127.0.0.1:29094,CONTROLLER://127.0.0.1:29194');
+    expect(p3['controller.quorum.voters']).toBe('1@127.0.0.1:29192,2@127.0.0.1:29193,3@127.0.0.1:29194');
+    expect(p3['offsets.topic.replication.factor']).toBe('3');
+    expect(p3['min.insync.replicas']).toBe('2');
+  });
+});
+
+describe('missing tools and a broken jar cache', () => {
+  const path = process.env['PATH'];
+  afterEach(() => {
+    process.env['PATH'] = path;
+  });
+
+  it('says to install Java 17 when java is not on PATH', () => {
+    process.env['PATH'] = '/nonexistent';
+    expect(() => checkJava()).toThrow(
+      expect.objectContaining({ code: ErrorCode.JavaMissing, message: expect.stringMatching(/Java 17/) }),
+    );
+  });
+
+  it('re-resolves a cache naming missing jars, and says to install Maven when it cannot', () => {
+    const home = mkdtempSync(join(tmpdir(), 'ktb-cp-'));
+    // A stale cache (any digest) is ignored; a cache with the right name but a missing jar must not be used.
+    writeFileSync(join(home, 'classpath-stale.txt'), '/nonexistent/kafka.jar');
+    process.env['PATH'] = '/nonexistent';
+    expect(() => resolveClasspath(home)).toThrow(
+      expect.objectContaining({
+        code: ErrorCode.MavenMissing,
+        message: expect.stringMatching(/apt-get install maven/),
+      }),
+    );
+  });
+});
