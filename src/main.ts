@@ -3,12 +3,16 @@
 import { Command } from 'commander';
 import { isTenantBalancerError } from './domain/errors.js';
 import { kafkaCommand } from './cli/kafka-command.js';
+import { routesCommand } from './cli/routes-command.js';
+import { topicsCommand } from './cli/topics-command.js';
 
 const program = new Command('tenant-balancer')
   .description('keeps one noisy tenant from starving the others on a multi-tenant Kafka topic')
   .version('0.1.0')
   .showHelpAfterError()
-  .addCommand(kafkaCommand());
+  .addCommand(kafkaCommand())
+  .addCommand(topicsCommand())
+  .addCommand(routesCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isTenantBalancerError(e)) {

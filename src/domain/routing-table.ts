@@ -16,7 +16,8 @@ export class RoutingTable {
   version = 0;
 
   apply(entry: RoutingEntry): ApplyOutcome {
-    if (entry.kind !== 'tombstone') {
+    // Only controller route writes are fenced; pool layouts come from `topics create` too.
+    if (entry.kind === 'route') {
       if (entry.writerEpoch < this.maxWriterEpoch) return 'stale';
       this.maxWriterEpoch = entry.writerEpoch;
     }

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { Subject, type Observable } from 'rxjs';
+import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
+import { decodeRoutingRecord, type RoutingEntry } from '../../domain/route-record.js';
+import { RoutingTable } from '../../domain/routing-table.js';
+import type { Logger } from '../logger.js';
+
+export interface RoutingReaderOptions {
+  readonly routingTopic: string;
+  readonly logger: Logger;
+  /** How often the position is compared with the routing topic's end offset (view freshness). */
+  readonly freshnessCheckMs: number;
+  readonly now?: () => number;
+}
+
+export interface AppliedChange {
+  readonly entry: RoutingEntry;
+  /** ms from the record's updatedAt to its application here (route propagation latency). */
+  readonly latencyMs: number | undefined;
+  /** true while replaying history before the first catch-up. */
+  readonly replay: boolean;
+}
+
+/**
+ * Keeps a RoutingTable in memory: reads the compacted routing topic from the beginning, then
+ * follows it. Its freshness ("view age") is the time since its position last reached the topic's
+ * end offset, checked on a timer, so a reader cut off from Kafka ages and the lease can trip.
+ * Malformed records are skipped, counted and logged with a code; the last good route stands.
+ */
+export class RoutingReader {
+  readonly table = new RoutingTable();
+  private readonly changesSubject = new Subject<AppliedChange>();
+  readonly changes: Observable<AppliedChange> = this.changesSubject.asObservable();
+  malformed = 0;
+  stale = 0;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private position = new Map<number, number>();
+  private lastCaughtUpAt: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private caughtUpWaiters: (() => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: RoutingReaderOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get caughtUp(): boolean {
+    return this.lastCaughtUpAt !== undefined;
+  }
+
+  /** ms since the view last reached the routing topic's end; Infinity before the first catch-up. */
+  viewAgeMs(now = this.now()): number {
+    return this.lastCaughtUpAt === undefined ? Infinity : Math.max(0, now - this.lastCaughtUpAt);
+  }
+
+  async start(timeoutMs: number): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const topics = await this.admin.listTopics();
+    if (!topics.includes(this.opts.routingTopic)) {
+      await this.admin.disconnect();
+      throw new TenantBalancerError(
+        ErrorCode.TopicMissing,
+        `routing topic "${this.opts.routingTopic}" does not exist; run \`tenant-balancer topics create\` (it creates the internal topics) or point routingTopic at the right one.`,
+      );
+    }
+    // A fresh group per reader: it always replays the whole compacted topic and never commits.
+    this.consumer = this.kafka.consumer({
+      groupId: `ktb-routes-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      allowAutoTopicCreation: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.opts.routingTopic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) this.applyRecord(m.key, m.value, Number(m.offset));
+        const last = Number(batch.lastOffset());
+        if (!Number.isNaN(last))
+          this.position.set(batch.partition, Math.max(this.position.get(batch.partition) ?? 0, last + 1));
+      },
+    });
+    const caught = new Promise<void>((resolve) => this.caughtUpWaiters.push(resolve));
+    this.timer = setInterval(() => void this.checkFreshness(), this.opts.freshnessCheckMs);
+    void this.checkFreshness();
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        caught,
+        new Promise<never>((_, reject) => {
+          timeout = setTimeout(
+            () =>
+              reject(
+                new TenantBalancerError(
+                  ErrorCode.BrokerUnreachable,
+                  `could not read routing topic "${this.opts.routingTopic}" to its end within ${timeoutMs} ms; is the broker up?`,
+                ),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private applyRecord(key: Buffer | null, value: Buffer | null, offset: number): void {
+    const r = decodeRoutingRecord(key, value);
+    if (!r.ok) {
+      this.malformed++;
+      this.opts.logger.warn({ code: r.error.code, offset, topic: this.opts.routingTopic }, r.error.message);
+      return;
+    }
+    if (this.table.apply(r.entry) === 'stale') {
+      this.stale++;
+      this.opts.logger.warn(
+        { code: ErrorCode.NotLeader, offset, entry: r.entry.kind },
+        'ignored a routing write from an older controller epoch',
+      );
+      return;
+    }
+    const latencyMs = r.entry.kind === 'tombstone' ? undefined : this.now() - r.entry.updatedAt;
+    this.changesSubject.next({ entry: r.entry, latencyMs, replay: !this.caughtUp });
+  }
+
+  private async checkFreshness(): Promise<void> {
+    if (this.checking || this.admin === undefined) return;
+    this.checking = true;
+    const askedAt = this.now();
+    try {
+      const ends = await this.admin.fetchTopicOffsets(this.opts.routingTopic);
+      if (ends.every((e) => (this.position.get(e.partition) ?? 0) >= Number(e.high))) {
+        this.lastCaughtUpAt = askedAt;
+        for (const w of this.caughtUpWaiters.splice(0)) w();
+      }
+    } catch (e) {
+      this.opts.logger.debug({ err: e }, 'routing freshness check failed; the view ages');
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const c = this.consumer;
+    const a = this.admin;
+    this.consumer = undefined;
+    this.admin = undefined;
+    await Promise.allSettled([c?.disconnect(), a?.disconnect()]);
+    this.changesSubject.complete();
+  }
+}

@@ -1,0 +1,16 @@
+export { SmartProducer } from './smart-producer.js';
+export type {
+  SmartRecord,
+  RecordMetadata,
+  SendCallback,
+  DisconnectReport,
+  FailedRecord,
+  SmartProducerStats,
+} from './smart-producer.js';
+export {
+  parseSmartProducerOptions,
+  smartProducerOptionsSchema,
+  type SmartProducerOptions,
+  type SmartProducerOptionsInput,
+} from './options.js';
+export { stringSerializer, jsonSerializer, bytesSerializer, type Serializer } from './serializers.js';

@@ -1,0 +1,691 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  CompressionTypes,
+  type Admin,
+  type Kafka,
+  type Message,
+  type Producer,
+  type RecordMetadata as KafkaMetadata,
+} from 'kafkajs';
+import type { Subscription } from 'rxjs';
+import { Accumulator, type Batch } from '../../../domain/accumulator.js';
+import { DrainGate, type PendingAck } from '../../../domain/drain-gate.js';
+import { ErrorCode, TenantBalancerError } from '../../../domain/errors.js';
+import { tenantId } from '../../../domain/ids.js';
+import { partitionForKey } from '../../../domain/murmur2.js';
+import { createPartitionChooser, type PartitionChooser } from '../../../domain/partition-choice.js';
+import { routeKey } from '../../../domain/route-record.js';
+import { TrafficCounter } from '../../../domain/traffic-counter.js';
+import { WIRE_VERSION, type DrainAck } from '../../../domain/wire-records.js';
+import { Headers } from '../headers.js';
+import { partitionCount } from '../internal-topics.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { createRoutingPartitioner } from '../routing-partitioner.js';
+import { RoutingReader, type AppliedChange } from '../routing-reader.js';
+import { BufferPool } from './buffer-pool.js';
+import {
+  parseSmartProducerOptions,
+  type SmartProducerOptions,
+  type SmartProducerOptionsInput,
+} from './options.js';
+import { stringSerializer, type Serializer } from './serializers.js';
+
+export interface SmartRecord<V> {
+  readonly topic: string;
+  readonly tenant?: string;
+  readonly key?: string | Buffer | null;
+  /** Picks the shard of a sharded tenant (e.g. user id); order is kept per secondary key. */
+  readonly secondaryKey?: string;
+  readonly value: V;
+  readonly headers?: Record<string, string | Buffer>;
+  readonly partition?: number;
+}
+
+export interface RecordMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** The route epoch the record was routed with (0 = default hashing). */
+  readonly routeEpoch: number;
+}
+
+export type SendCallback = (err: Error | null, metadata?: RecordMetadata) => void;
+
+export interface FailedRecord {
+  readonly topic: string;
+  readonly tenant: string | undefined;
+  readonly error: TenantBalancerError;
+}
+
+export interface DisconnectReport {
+  readonly sent: number;
+  readonly failed: FailedRecord[];
+}
+
+export interface SmartProducerStats {
+  readonly accepted: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly bufferedBytes: number;
+  readonly bufferCapacity: number;
+  readonly held: number;
+  readonly inFlightBatches: number;
+  readonly viewAgeMs: number;
+  readonly malformedRouteRecords: number;
+}
+
+interface Pending {
+  readonly topic: string;
+  readonly tenant: string | undefined;
+  readonly gateKey: string | undefined;
+  readonly key: string | Buffer | null;
+  readonly secondaryKey: string | undefined;
+  value: Buffer | Promise<Buffer>;
+  readonly headers: Record<string, string | Buffer>;
+  readonly partition: number | undefined;
+  readonly enqueuedAt: number;
+  bytes: number;
+  reserved: boolean;
+  countedInGate: boolean;
+  routedPartition: number | undefined;
+  routeEpoch: number;
+  readonly done: (err: TenantBalancerError | null, md?: RecordMetadata) => void;
+}
+
+type Step = { wait: Promise<unknown> } | 'accepted';
+
+const compressionOf: Record<SmartProducerOptions['compression'], CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/**
+ * The tenant-aware producer: routes each record through the routing table, batches per topic
+ * (batch.size / linger.ms), bounds memory (buffer.memory / max.block.ms), holds a draining tenant's
+ * records and acks the drain once its pre-drain records are acknowledged, and publishes per-tenant
+ * traffic reports. Records are accepted strictly in send() order: one that must wait (metadata,
+ * memory, a stale routing view) holds the ones behind it, as the Java client blocks its caller.
+ */
+export class SmartProducer<V = string> {
+  readonly options: SmartProducerOptions;
+  private readonly logger: Logger;
+  private readonly serializer: Serializer<V>;
+  private readonly onError: (
+    err: TenantBalancerError,
+    record: { topic: string; tenant: string | undefined },
+  ) => void;
+  private readonly reader: RoutingReader;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly chooser: PartitionChooser;
+  private readonly gate = new DrainGate<Pending>();
+  private readonly pool: BufferPool;
+  private readonly accumulator: Accumulator<Pending>;
+  private readonly traffic: TrafficCounter;
+  private readonly partitions = new Map<string, number>();
+  private readonly intake: Pending[] = [];
+  private readonly ready: Batch<Pending>[] = [];
+  private readonly replayAcks = new Map<string, number>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private pumping = false;
+  private roundRobin = 0;
+  private inFlight = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private trafficTimer: NodeJS.Timeout | undefined;
+  private changesSub: Subscription | undefined;
+  private state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
+  private counters = { accepted: 0, sent: 0, failed: 0 };
+  private readonly failedOnClose: FailedRecord[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    options: SmartProducerOptionsInput = {},
+    deps: {
+      serializer?: Serializer<V>;
+      logger?: Logger;
+      onError?: (err: TenantBalancerError, record: { topic: string; tenant: string | undefined }) => void;
+    } = {},
+  ) {
+    this.options = parseSmartProducerOptions(
+      options,
+      `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    );
+    this.logger = deps.logger ?? silentLogger();
+    this.serializer = deps.serializer ?? (stringSerializer as unknown as Serializer<V>);
+    this.onError =
+      deps.onError ??
+      ((err, r) => this.logger.error({ code: err.code, topic: r.topic, tenant: r.tenant }, err.message));
+    this.reader = new RoutingReader(kafka, {
+      routingTopic: this.options.routingTopic,
+      logger: this.logger,
+      freshnessCheckMs: this.options.freshnessCheckMs,
+    });
+    this.chooser = createPartitionChooser(this.reader.table);
+    this.pool = new BufferPool(this.options.bufferMemory);
+    this.accumulator = new Accumulator(this.options.batchBytes, this.options.lingerMs);
+    this.traffic = new TrafficCounter(this.options.producerId, Date.now());
+    this.admin = kafka.admin();
+    this.producer = kafka.producer({
+      createPartitioner: createRoutingPartitioner(this.reader.table),
+      idempotent: this.options.idempotent,
+      maxInFlightRequests: this.options.maxInFlight,
+      allowAutoTopicCreation: false,
+      retry: { retries: this.options.retries },
+    });
+  }
+
+  get producerId(): string {
+    return this.options.producerId;
+  }
+
+  /** The routing table this producer routes with (read-only use). */
+  get routes(): RoutingReader {
+    return this.reader;
+  }
+
+  /** Connects, then reads the routing topic to its end: nothing is sent before the view caught up. */
+  async connect(): Promise<void> {
+    if (this.state !== 'new')
+      throw new TenantBalancerError(ErrorCode.ProducerClosed, 'connect() called twice');
+    try {
+      await Promise.all([this.producer.connect(), this.admin.connect()]);
+    } catch (e) {
+      throw new TenantBalancerError(
+        ErrorCode.BrokerUnreachable,
+        `cannot reach Kafka: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    this.changesSub = this.reader.changes.subscribe((c) => this.onRouteChange(c));
+    await this.reader.start(this.options.connectTimeoutMs);
+    for (const [key, epoch] of this.replayAcks) {
+      if (this.gate.isHeld(key)) void this.publishAck({ key, epoch });
+    }
+    this.replayAcks.clear();
+    this.trafficTimer = setInterval(() => void this.publishTraffic(), this.options.trafficIntervalMs);
+    this.state = 'connected';
+  }
+
+  /** Synchronous mode: `await send(r)`. Asynchronous mode: `send(r, callback)`. */
+  send(record: SmartRecord<V>): Promise<RecordMetadata>;
+  send(record: SmartRecord<V>, callback: SendCallback): void;
+  send(record: SmartRecord<V>, callback?: SendCallback): Promise<RecordMetadata> | void {
+    if (callback !== undefined) {
+      this.enqueue(record, (err, md) => callback(err, md));
+      return;
+    }
+    return new Promise((resolve, reject) =>
+      this.enqueue(record, (err, md) => (err ? reject(err) : resolve(md!))),
+    );
+  }
+
+  /** Fire-and-forget: errors go to the error handler and the failed counter. */
+  sendAndForget(record: SmartRecord<V>): void {
+    this.enqueue(record, (err) => {
+      if (err) this.onError(err, { topic: record.topic, tenant: record.tenant });
+    });
+  }
+
+  stats(): SmartProducerStats {
+    let held = 0;
+    for (const k of this.gate.gatedKeys) held += this.gate.heldCount(k);
+    return {
+      ...this.counters,
+      bufferedBytes: this.pool.used,
+      bufferCapacity: this.pool.capacity,
+      held,
+      inFlightBatches: this.inFlight,
+      viewAgeMs: this.reader.viewAgeMs(),
+      malformedRouteRecords: this.reader.malformed,
+    };
+  }
+
+  private enqueue(record: SmartRecord<V>, done: Pending['done']): void {
+    const fail = (e: unknown): void => {
+      this.counters.failed++;
+      done(
+        e instanceof TenantBalancerError
+          ? e
+          : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
+      );
+    };
+    if (this.state !== 'connected') {
+      fail(
+        new TenantBalancerError(
+          ErrorCode.ProducerClosed,
+          `producer is ${this.state === 'new' ? 'not connected yet: await connect() first' : 'closed'}`,
+        ),
+      );
+      return;
+    }
+    let value: Buffer | Promise<Buffer>;
+    try {
+      if (record.tenant !== undefined) tenantId(record.tenant);
+      value = this.serializer.serialize(record.value, { topic: record.topic, tenant: record.tenant });
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    const headers: Record<string, string | Buffer> = { ...record.headers };
+    if (record.tenant !== undefined) headers[Headers.tenantId] = record.tenant;
+    const p: Pending = {
+      topic: record.topic,
+      tenant: record.tenant,
+      gateKey: record.tenant === undefined ? undefined : routeKey(record.topic, record.tenant),
+      key: record.key ?? null,
+      secondaryKey: record.secondaryKey,
+      value,
+      headers,
+      partition: record.partition,
+      enqueuedAt: Date.now(),
+      bytes: 0,
+      reserved: false,
+      countedInGate: false,
+      routedPartition: undefined,
+      routeEpoch: 0,
+      done: (err, md) => {
+        if (err) this.counters.failed++;
+        else this.counters.sent++;
+        done(err, md);
+      },
+    };
+    this.intake.push(p);
+    this.pump();
+  }
+
+  /** Accepts intake records in order; the first that must wait suspends the pump until it can go. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.intake.length > 0) {
+        const p = this.intake[0]!;
+        let step: Step;
+        try {
+          step = this.tryAccept(p);
+        } catch (e) {
+          this.intake.shift();
+          this.release(p);
+          p.done(
+            e instanceof TenantBalancerError
+              ? e
+              : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
+          );
+          continue;
+        }
+        if (step === 'accepted') {
+          this.intake.shift();
+          continue;
+        }
+        step.wait.then(
+          () => {
+            this.pumping = false;
+            this.pump();
+          },
+          (e: unknown) => {
+            this.intake.shift();
+            this.release(p);
+            p.done(
+              e instanceof TenantBalancerError
+                ? e
+                : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
+            );
+            this.pumping = false;
+            this.pump();
+          },
+        );
+        return;
+      }
+      this.pumping = false;
+      this.notifyIdle();
+    } catch (e) {
+      this.pumping = false;
+      throw e;
+    }
+  }
+
+  private deadlineError(
+    p: Pending,
+    code: TenantBalancerError['code'],
+    why: string,
+  ): TenantBalancerError | undefined {
+    if (Date.now() - p.enqueuedAt < this.options.maxBlockMs) return undefined;
+    return new TenantBalancerError(
+      code,
+      `${why} for ${this.options.maxBlockMs} ms (max.block.ms); record for tenant "${p.tenant ?? '-'}" on "${p.topic}" was not sent`,
+    );
+  }
+
+  private waitOrFail(
+    p: Pending,
+    code: TenantBalancerError['code'],
+    why: string,
+    until: Promise<unknown>,
+  ): Step {
+    const err = this.deadlineError(p, code, why);
+    if (err) throw err;
+    const left = this.options.maxBlockMs - (Date.now() - p.enqueuedAt);
+    return {
+      wait: Promise.race([until, new Promise((r) => setTimeout(r, Math.max(1, Math.min(left, 50))))]),
+    };
+  }
+
+  private tryAccept(p: Pending): Step {
+    if (p.value instanceof Promise) {
+      const v = p.value;
+      return { wait: v.then((b) => (p.value = b)) };
+    }
+    if (p.bytes === 0) {
+      p.bytes = p.value.length + (Buffer.isBuffer(p.key) ? p.key.length : (p.key?.length ?? 0)) + 64;
+      if (p.value.length > this.options.maxRequestSize) {
+        throw new TenantBalancerError(
+          ErrorCode.RecordTooLarge,
+          `record of ${p.value.length} bytes exceeds max.request.size (${this.options.maxRequestSize}); split it or raise maxRequestSize (and the topic's max.message.bytes)`,
+        );
+      }
+    }
+    const count = this.partitions.get(p.topic);
+    if (count === undefined) return { wait: this.refreshPartitions(p.topic) };
+
+    const managed = this.reader.table.pools(p.topic) !== undefined;
+    if (managed && p.tenant !== undefined && this.reader.viewAgeMs() > this.options.routeLeaseMs) {
+      // Any tenant may be moving and this producer cannot know: block rather than misroute.
+      return this.waitOrFail(
+        p,
+        ErrorCode.RouteLeaseExpired,
+        `routing view is ${Math.round(this.reader.viewAgeMs())} ms old (lease ${this.options.routeLeaseMs} ms); waited`,
+        new Promise(() => undefined),
+      );
+    }
+    if (!p.reserved) {
+      if (!this.pool.fits(p.bytes)) {
+        return this.waitOrFail(
+          p,
+          ErrorCode.BufferFull,
+          `buffer.memory (${this.pool.capacity} bytes) full`,
+          this.pool.nextRelease(),
+        );
+      }
+      this.pool.reserve(p.bytes);
+      p.reserved = true;
+    }
+    const c = this.chooser({
+      topic: p.topic,
+      tenant: p.tenant,
+      secondaryKey: p.secondaryKey,
+      partition: p.partition,
+    });
+    if (p.gateKey !== undefined && (c.kind === 'held' || this.gate.isHeld(p.gateKey))) {
+      if (c.kind === 'held' && !this.gate.isHeld(p.gateKey)) {
+        const ack = this.gate.draining(p.gateKey, c.route.epoch);
+        if (ack) void this.publishAck(ack);
+      }
+      this.gate.hold(p.gateKey, p);
+      return 'accepted';
+    }
+    if (c.kind === 'default' || c.kind === 'held') {
+      // Same as kafkajs's default partitioner (murmur2 of the key, else round robin), decided here so
+      // every record's partition is known and its offset can be reported.
+      p.routedPartition = p.key === null ? this.roundRobin++ % count : partitionForKey(p.key, count);
+    } else {
+      if (c.partition >= count) {
+        this.partitions.delete(p.topic); // the topic grew: re-read its metadata, then route
+        return { wait: this.refreshPartitions(p.topic) };
+      }
+      p.routedPartition = c.partition;
+      p.routeEpoch = c.epoch;
+    }
+    this.admit(p);
+    return 'accepted';
+  }
+
+  /** Puts an accepted, routed record into its topic batch. */
+  private admit(p: Pending): void {
+    p.headers[Headers.routeEpoch] = String(p.routeEpoch);
+    if (p.gateKey !== undefined) {
+      this.gate.accepted(p.gateKey);
+      p.countedInGate = true;
+      this.traffic.count(p.topic, p.tenant!, (p.value as Buffer).length);
+    }
+    this.counters.accepted++;
+    const full = this.accumulator.add(p.topic, p, p.bytes, Date.now());
+    if (full) this.dispatch(full);
+    else this.armLinger();
+  }
+
+  private refreshPartitions(topic: string): Promise<void> {
+    return partitionCount(this.admin, topic).then((n) => {
+      this.partitions.set(topic, n);
+    });
+  }
+
+  private armLinger(): void {
+    if (this.lingerTimer !== undefined) return;
+    const at = this.accumulator.nextDueAt();
+    if (at === undefined) return;
+    this.lingerTimer = setTimeout(
+      () => {
+        this.lingerTimer = undefined;
+        for (const b of this.accumulator.due(Date.now())) this.dispatch(b);
+        this.armLinger();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  private dispatch(batch: Batch<Pending>): void {
+    this.ready.push(batch);
+    this.drainReady();
+  }
+
+  private drainReady(): void {
+    while (this.inFlight < this.options.maxInFlight && this.ready.length > 0) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      void this.sendBatch(batch).finally(() => {
+        this.inFlight--;
+        this.drainReady();
+        this.notifyIdle();
+      });
+    }
+  }
+
+  private async sendBatch(batch: Batch<Pending>): Promise<void> {
+    const messages: Message[] = batch.records.map((p) => ({
+      key: p.key,
+      value: p.value as Buffer,
+      headers: p.headers,
+      ...(p.routedPartition !== undefined ? { partition: p.routedPartition } : {}),
+    }));
+    let result: KafkaMetadata[];
+    try {
+      result = await this.producer.sendBatch({
+        topicMessages: [{ topic: batch.topic, messages }],
+        acks: this.options.acks,
+        timeout: this.options.requestTimeoutMs,
+        compression: compressionOf[this.options.compression],
+      });
+    } catch (e) {
+      const err = new TenantBalancerError(
+        ErrorCode.SendFailed,
+        `sending ${batch.records.length} record(s) to "${batch.topic}" failed after retries: ${(e as Error).message}`,
+        { cause: e },
+      );
+      for (const p of batch.records) this.complete(p, err);
+      return;
+    }
+    // Records of one partition are appended in batch order: offset = base offset + index within it.
+    const base = new Map(result.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+    const seen = new Map<number, bigint>();
+    batch.records.forEach((p) => {
+      const partition = p.routedPartition ?? -1;
+      const n = seen.get(partition) ?? 0n;
+      seen.set(partition, n + 1n);
+      const b = base.get(partition);
+      const offset = b === undefined || b < 0n ? '-1' : String(b + n);
+      this.complete(p, null, { topic: batch.topic, partition, offset, routeEpoch: p.routeEpoch });
+    });
+  }
+
+  private complete(p: Pending, err: TenantBalancerError | null, md?: RecordMetadata): void {
+    this.release(p);
+    if (p.countedInGate && p.gateKey !== undefined) {
+      p.countedInGate = false;
+      const ack = this.gate.completed(p.gateKey);
+      if (ack) void this.publishAck(ack);
+    }
+    p.done(err, md);
+  }
+
+  private release(p: Pending): void {
+    if (!p.reserved) return;
+    p.reserved = false;
+    this.pool.release(p.bytes);
+  }
+
+  private onRouteChange(c: AppliedChange): void {
+    const e = c.entry;
+    if (e.kind === 'pools') return;
+    const key = routeKey(e.topic, e.tenant);
+    if (e.kind === 'route' && e.state === 'draining') {
+      const ack = this.gate.draining(key, e.epoch);
+      if (ack && c.replay) this.replayAcks.set(key, ack.epoch);
+      else if (ack) void this.publishAck(ack);
+      return;
+    }
+    const released = this.gate.settled(key, e.kind === 'tombstone' ? Number.MAX_SAFE_INTEGER : e.epoch);
+    // Held records go first, in order, before anything still in the intake behind them.
+    for (const p of released) {
+      try {
+        const c2 = this.chooser({
+          topic: p.topic,
+          tenant: p.tenant,
+          secondaryKey: p.secondaryKey,
+          partition: p.partition,
+        });
+        if (c2.kind === 'held') {
+          this.gate.hold(key, p);
+          continue;
+        }
+        if (c2.kind !== 'default') {
+          p.routedPartition = c2.partition;
+          p.routeEpoch = c2.epoch;
+        }
+        this.admit(p);
+      } catch (err) {
+        this.complete(
+          p,
+          err instanceof TenantBalancerError
+            ? err
+            : new TenantBalancerError(ErrorCode.SendFailed, String(err)),
+        );
+      }
+    }
+  }
+
+  private async publishAck(ack: PendingAck): Promise<void> {
+    const slash = ack.key.indexOf('/');
+    const value: DrainAck = {
+      v: WIRE_VERSION,
+      kind: 'drain-ack',
+      producerId: this.producerId,
+      topic: ack.key.slice(0, slash),
+      tenant: ack.key.slice(slash + 1),
+      epoch: ack.epoch,
+      at: Date.now(),
+    };
+    for (let attempt = 0; this.state !== 'closed'; attempt++) {
+      try {
+        await this.producer.send({
+          topic: this.options.acksTopic,
+          acks: -1,
+          messages: [{ key: ack.key, value: JSON.stringify(value) }],
+        });
+        this.logger.debug({ tenant: value.tenant, epoch: ack.epoch }, 'drain ack published');
+        return;
+      } catch (e) {
+        this.logger.warn({ err: e, attempt }, 'publishing drain ack failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async publishTraffic(): Promise<void> {
+    const report = this.traffic.cut(Date.now());
+    try {
+      await this.producer.send({
+        topic: this.options.trafficTopic,
+        acks: -1,
+        messages: [{ key: this.producerId, value: JSON.stringify(report) }],
+      });
+    } catch (e) {
+      this.logger.warn(
+        { err: e },
+        'traffic report not published (the controller treats this interval as missing)',
+      );
+    }
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.intake.length === 0 &&
+      this.inFlight === 0 &&
+      this.ready.length === 0 &&
+      this.accumulator.size === 0
+    );
+  }
+
+  /** Sends everything accepted now (not the held records of a draining tenant) and waits for it. */
+  async flush(): Promise<void> {
+    for (const b of this.accumulator.due(Date.now(), true)) this.dispatch(b);
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.accumulator.size > 0) await this.flush();
+  }
+
+  /**
+   * Flushes what it accepted, gives draining tenants up to max.block.ms to settle, then reports
+   * exactly which records could not be sent.
+   */
+  async disconnect(): Promise<DisconnectReport> {
+    if (this.state === 'closed' || this.state === 'closing') return { sent: this.counters.sent, failed: [] };
+    if (this.state === 'new') {
+      this.state = 'closed';
+      return { sent: 0, failed: [] };
+    }
+    this.state = 'closing';
+    await this.flush();
+    const deadline = Date.now() + this.options.maxBlockMs;
+    while (this.gate.gatedKeys.some((k) => this.gate.heldCount(k) > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      await this.flush();
+    }
+    for (const key of this.gate.gatedKeys) {
+      for (const p of this.gate.settled(key, Number.MAX_SAFE_INTEGER)) {
+        const err = new TenantBalancerError(
+          ErrorCode.ProducerClosed,
+          `tenant "${p.tenant}" on "${p.topic}" was still draining at disconnect; record not sent`,
+        );
+        this.failedOnClose.push({ topic: p.topic, tenant: p.tenant, error: err });
+        this.complete(p, err);
+      }
+    }
+    clearInterval(this.trafficTimer);
+    clearTimeout(this.lingerTimer);
+    await this.publishTraffic();
+    this.state = 'closed';
+    this.changesSub?.unsubscribe();
+    await this.reader.stop();
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    return { sent: this.counters.sent, failed: [...this.failedOnClose] };
+  }
+}

@@ -1,0 +1,56 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Kafka } from 'kafkajs';
+import { brokersFromEnv, createKafka } from '../adapters/kafka/client.js';
+import { defaultInternalTopics, type InternalTopicNames } from '../adapters/kafka/internal-topics.js';
+import { createLogger, type Logger } from '../adapters/logger.js';
+
+export interface ConnectionFlags {
+  brokers?: string;
+  routingTopic?: string;
+  acksTopic?: string;
+  trafficTopic?: string;
+}
+
+export const withConnection = (c: Command): Command =>
+  c
+    .option(
+      '--brokers <list>',
+      'comma-separated bootstrap servers (env KAFKA_BROKERS)',
+      process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    )
+    .option(
+      '--routing-topic <name>',
+      'compacted routing topic (env KTB_ROUTING_TOPIC)',
+      process.env['KTB_ROUTING_TOPIC'] ?? defaultInternalTopics.routingTopic,
+    )
+    .option(
+      '--acks-topic <name>',
+      'drain acks topic (env KTB_ACKS_TOPIC)',
+      process.env['KTB_ACKS_TOPIC'] ?? defaultInternalTopics.acksTopic,
+    )
+    .option(
+      '--traffic-topic <name>',
+      'traffic reports topic (env KTB_TRAFFIC_TOPIC)',
+      process.env['KTB_TRAFFIC_TOPIC'] ?? defaultInternalTopics.trafficTopic,
+    );
+
+export const internalTopics = (f: ConnectionFlags): InternalTopicNames => ({
+  routingTopic: f.routingTopic ?? defaultInternalTopics.routingTopic,
+  acksTopic: f.acksTopic ?? defaultInternalTopics.acksTopic,
+  trafficTopic: f.trafficTopic ?? defaultInternalTopics.trafficTopic,
+});
+
+export const connect = (f: ConnectionFlags, name: string): { kafka: Kafka; logger: Logger } => {
+  const logger = createLogger(name, process.env['LOG_LEVEL'] ?? 'warn');
+  const brokers = f.brokers === undefined ? brokersFromEnv() : f.brokers.split(',').map((b) => b.trim());
+  return { kafka: createKafka({ brokers, clientId: name, retries: 3 }, logger), logger };
+};
+
+export const positiveInt =
+  (what: string, min = 0) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${what} must be an integer >= ${min}`);
+    return n;
+  };
