@@ -1,0 +1,351 @@
+import { and, assign, not, setup } from 'xstate';
+import type { Ordering } from '../src/domain/route-record.js';
+import { assess } from '../src/policy/tenant-assessment.js';
+import type { Thresholds } from '../src/policy/thresholds.js';
+import type { TenantWindow } from '../src/policy/window-summary.js';
+
+/**
+ * One tenant's lifecycle (DESIGN.md "Tenant lifecycle"). A readable spec with no I/O: every effect
+ * is named here and implemented by the controller through `tenantMachine.provide(...)`.
+ *
+ *   shared --hot N windows--> isolating --reserved--> draining --drained--> committing --> dedicated|sharded
+ *   dedicated|sharded --needs k'--> isolating(k') -> draining -> committing -> sharded(k')
+ *   dedicated|sharded --cold M windows--> draining -> committing -> shared
+ *   relaxed tenants skip draining; a drain timeout waits, rolls back, or (relaxed) switches anyway.
+ */
+export interface TenantInput {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly ordering: Ordering;
+  readonly thresholds: Thresholds;
+  /** The tenant's partition under default hashing (what "shared" means for it). */
+  readonly hashPartition: number;
+  /** Its committed route: [] = shared. */
+  readonly partitions: readonly number[];
+  readonly epoch: number;
+  readonly manual?: boolean;
+}
+
+export interface Decision {
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly numbers: Readonly<Record<string, number>>;
+}
+
+export interface TenantContext {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly ordering: Ordering;
+  readonly thresholds: Thresholds;
+  readonly hashPartition: number;
+  /** committed partitions; [] = shared (hash) */
+  partitions: number[];
+  epoch: number;
+  /** shards wanted by the move in progress ([]-target means release to shared) */
+  wantShards: number;
+  /** explicit partitions requested by an operator move */
+  requested: number[] | undefined;
+  target: number[] | undefined;
+  from: number[] | undefined;
+  /** the route to go back to if the drain is rolled back */
+  previous: number[] | undefined;
+  hot: number;
+  cold: number;
+  reshard: number;
+  manual: boolean;
+  lastMoveAt: number | undefined;
+  drainAlert: boolean;
+  decision: Decision | undefined;
+}
+
+export type TenantEvent =
+  | { type: 'window.closed'; window: TenantWindow; now: number; migrationsInProgress: number }
+  | { type: 'capacity.reserved'; partitions: number[] }
+  | { type: 'capacity.unavailable'; reason: string; now: number }
+  | { type: 'producers.acked' }
+  | { type: 'fence.taken' }
+  | { type: 'drain.completed' }
+  | { type: 'drain.timedOut'; now: number }
+  | { type: 'route.committed'; now: number }
+  | { type: 'operator.pinned'; shards?: number; now: number }
+  | { type: 'operator.unpinned'; now: number }
+  | { type: 'operator.moved'; partitions: number[]; now: number };
+
+type WindowEvent = Extract<TenantEvent, { type: 'window.closed' }>;
+const windowOf = (e: TenantEvent): WindowEvent | undefined => (e.type === 'window.closed' ? e : undefined);
+const stableName = (partitions: readonly number[]): 'shared' | 'dedicated' | 'sharded' =>
+  partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded';
+const fromOf = (c: TenantContext): number[] =>
+  c.partitions.length === 0 ? [c.hashPartition] : [...c.partitions];
+
+const tenantSetup = setup({
+  types: {
+    context: {} as TenantContext,
+    events: {} as TenantEvent,
+    input: {} as TenantInput,
+  },
+  guards: {
+    isHotEnough: ({ context, event }) => {
+      const w = windowOf(event);
+      return (
+        w !== undefined &&
+        assess(w.window, context.thresholds).hot &&
+        context.hot + 1 >= context.thresholds.hotWindows
+      );
+    },
+    isColdEnough: ({ context, event }) => {
+      const w = windowOf(event);
+      return (
+        w !== undefined &&
+        !context.manual &&
+        assess(w.window, context.thresholds).cold &&
+        context.cold + 1 >= context.thresholds.coldWindows
+      );
+    },
+    hasShardCountChanged: ({ context, event }) => {
+      const w = windowOf(event);
+      if (w === undefined || context.manual) return false;
+      const a = assess(w.window, context.thresholds);
+      return (
+        !a.cold &&
+        a.shardsNeeded !== context.partitions.length &&
+        context.reshard + 1 >= context.thresholds.reshardWindows
+      );
+    },
+    isMoveAllowed: ({ context, event }) => {
+      const w = windowOf(event);
+      if (w === undefined) return true;
+      const cooled =
+        context.lastMoveAt === undefined || w.now - context.lastMoveAt >= context.thresholds.cooldownMs;
+      return cooled && w.migrationsInProgress < context.thresholds.maxConcurrentMigrations;
+    },
+    isRelaxed: ({ context }) => context.ordering === 'relaxed',
+    isRollbackPolicy: ({ context }) => context.thresholds.drainTimeoutPolicy === 'rollback',
+    isSwitchAllowed: ({ context }) =>
+      context.thresholds.drainTimeoutPolicy === 'switch' && context.ordering === 'relaxed',
+    hasNoPartitions: ({ context }) => context.partitions.length === 0,
+    hasOnePartition: ({ context }) => context.partitions.length === 1,
+  },
+  actions: {
+    // Effects, implemented by the controller (persist first, then act).
+    reserveCapacity: () => undefined,
+    announceDraining: () => undefined,
+    takeFence: () => undefined,
+    awaitConsumers: () => undefined,
+    commitRoute: () => undefined,
+    raiseDrainAlert: () => undefined,
+    recordDecision: () => undefined,
+
+    countWindow: assign(({ context, event }) => {
+      const w = windowOf(event);
+      if (w === undefined) return {};
+      const a = assess(w.window, context.thresholds);
+      return {
+        hot: a.hot ? context.hot + 1 : 0,
+        cold: a.cold ? context.cold + 1 : 0,
+        reshard: !a.cold && a.shardsNeeded !== context.partitions.length ? context.reshard + 1 : 0,
+      };
+    }),
+    planIsolation: assign(({ context, event }) => {
+      const w = windowOf(event);
+      const a = w ? assess(w.window, context.thresholds) : undefined;
+      return {
+        wantShards: a?.shardsNeeded ?? 1,
+        requested: undefined,
+        decision:
+          w && a
+            ? {
+                at: w.now,
+                from: stableName(context.partitions),
+                to: 'isolating',
+                reason: a.reason,
+                numbers: a.numbers,
+              }
+            : context.decision,
+      };
+    }),
+    planRelease: assign(({ context, event }) => {
+      const w = windowOf(event);
+      const a = w ? assess(w.window, context.thresholds) : undefined;
+      const at = w?.now ?? ('now' in event ? event.now : 0);
+      return {
+        target: [],
+        from: fromOf(context),
+        previous: [...context.partitions],
+        manual: false,
+        decision: {
+          at,
+          from: stableName(context.partitions),
+          to: 'draining',
+          reason: a ? `cold: ${a.reason}` : 'manual: unpinned',
+          numbers: a?.numbers ?? {},
+        },
+      };
+    }),
+    planPin: assign(({ context, event }) => ({
+      manual: true,
+      wantShards: event.type === 'operator.pinned' ? Math.max(1, event.shards ?? 1) : context.wantShards,
+      requested: event.type === 'operator.moved' ? [...event.partitions] : undefined,
+      decision: {
+        at: 'now' in event ? event.now : 0,
+        from: stableName(context.partitions),
+        to: 'isolating',
+        reason:
+          event.type === 'operator.moved'
+            ? `manual: move to ${event.partitions.join(',')}`
+            : 'manual: pinned',
+        numbers: { shards: event.type === 'operator.pinned' ? (event.shards ?? 1) : context.wantShards },
+      },
+    })),
+    setTarget: assign(({ context, event }) => {
+      if (event.type !== 'capacity.reserved') return {};
+      return { target: [...event.partitions], from: fromOf(context), previous: [...context.partitions] };
+    }),
+    bumpEpoch: assign(({ context }) => ({ epoch: context.epoch + 1 })),
+    rollBack: assign(({ context, event }) => ({
+      target: context.previous ?? [],
+      decision: {
+        at: 'now' in event ? event.now : 0,
+        from: 'draining',
+        to: 'committing',
+        reason: 'drain timed out: rolling back to the previous route',
+        numbers: {},
+      },
+    })),
+    noteUnavailable: assign(({ context, event }) => ({
+      decision:
+        event.type === 'capacity.unavailable'
+          ? {
+              at: event.now,
+              from: 'isolating',
+              to: stableName(context.partitions),
+              reason: `stays: ${event.reason}`,
+              numbers: {},
+            }
+          : context.decision,
+    })),
+    settleRoute: assign(({ context, event }) => ({
+      partitions: context.target ?? context.partitions,
+      target: undefined,
+      from: undefined,
+      previous: undefined,
+      requested: undefined,
+      hot: 0,
+      cold: 0,
+      reshard: 0,
+      drainAlert: false,
+      lastMoveAt: event.type === 'route.committed' ? event.now : context.lastMoveAt,
+    })),
+    flagDrainAlert: assign({ drainAlert: true }),
+  },
+});
+
+// The stable states (dedicated, sharded) share their transitions: written once, attached to both.
+const stableOn = {
+  'window.closed': [
+    {
+      guard: and(['hasShardCountChanged', 'isMoveAllowed']),
+      target: 'isolating',
+      actions: ['countWindow', 'planIsolation', 'recordDecision'],
+    },
+    {
+      guard: and(['isColdEnough', 'isMoveAllowed', not('hasNoPartitions')]),
+      target: 'releasing',
+      actions: ['countWindow', 'planRelease', 'recordDecision'],
+    },
+    { actions: 'countWindow' },
+  ],
+  'operator.unpinned': { target: 'releasing', actions: ['planRelease', 'recordDecision'] },
+  'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+  'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+} as const;
+
+export const tenantMachine = tenantSetup.createMachine({
+  id: 'tenant',
+  context: ({ input }) => ({
+    topic: input.topic,
+    tenant: input.tenant,
+    ordering: input.ordering,
+    thresholds: input.thresholds,
+    hashPartition: input.hashPartition,
+    partitions: [...input.partitions],
+    epoch: input.epoch,
+    wantShards: Math.max(1, input.partitions.length),
+    requested: undefined,
+    target: undefined,
+    from: undefined,
+    previous: undefined,
+    hot: 0,
+    cold: 0,
+    reshard: 0,
+    manual: input.manual ?? false,
+    lastMoveAt: undefined,
+    drainAlert: false,
+    decision: undefined,
+  }),
+  initial: 'settle',
+  states: {
+    settle: {
+      always: [
+        { guard: 'hasNoPartitions', target: 'shared' },
+        { guard: 'hasOnePartition', target: 'dedicated' },
+        { target: 'sharded' },
+      ],
+    },
+    shared: {
+      on: {
+        'window.closed': [
+          {
+            guard: and(['isHotEnough', 'isMoveAllowed']),
+            target: 'isolating',
+            actions: ['countWindow', 'planIsolation', 'recordDecision'],
+          },
+          { actions: 'countWindow' },
+        ],
+        'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+        'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+      },
+    },
+    dedicated: { on: stableOn },
+    sharded: { on: stableOn },
+    isolating: {
+      entry: 'reserveCapacity',
+      on: {
+        'capacity.reserved': [
+          { guard: 'isRelaxed', target: 'committing', actions: ['setTarget', 'bumpEpoch'] },
+          { target: 'draining', actions: 'setTarget' },
+        ],
+        'capacity.unavailable': { target: 'settle', actions: ['noteUnavailable', 'recordDecision'] },
+      },
+    },
+    releasing: {
+      always: [{ guard: 'isRelaxed', target: 'committing', actions: 'bumpEpoch' }, { target: 'draining' }],
+    },
+    draining: {
+      entry: ['bumpEpoch', 'announceDraining'],
+      initial: 'announcing',
+      states: {
+        announcing: { on: { 'producers.acked': 'fencing' } },
+        fencing: { entry: 'takeFence', on: { 'fence.taken': 'waiting' } },
+        waiting: { entry: 'awaitConsumers', on: { 'drain.completed': '#tenant.committing' } },
+      },
+      on: {
+        'drain.timedOut': [
+          { guard: 'isSwitchAllowed', target: 'committing' },
+          { guard: 'isRollbackPolicy', target: 'committing', actions: ['rollBack', 'recordDecision'] },
+          { actions: ['flagDrainAlert', 'raiseDrainAlert'] },
+        ],
+      },
+    },
+    committing: {
+      entry: 'commitRoute',
+      on: { 'route.committed': { target: 'settle', actions: 'settleRoute' } },
+    },
+  },
+});
+
+export type TenantMachine = typeof tenantMachine;
+export type TenantStateValue =
+  'shared' | 'isolating' | 'releasing' | 'draining' | 'committing' | 'dedicated' | 'sharded' | 'settle';

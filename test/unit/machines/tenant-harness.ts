@@ -1,0 +1,62 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { tenantMachine, type TenantEvent, type TenantInput } from '../../../machines/tenant.machine.js';
+import { parseThresholds, type ThresholdsInput } from '../../../src/policy/thresholds.js';
+import type { TenantWindow } from '../../../src/policy/window-summary.js';
+
+export type Snap = SnapshotFrom<typeof tenantMachine>;
+
+export const thresholds = (over: ThresholdsInput = {}) =>
+  parseThresholds({
+    isolateRate: 1000,
+    isolateShare: 0.3,
+    hotWindows: 3,
+    releaseRate: 100,
+    coldWindows: 4,
+    partitionCapacity: 2000,
+    headroom: 1,
+    cooldownMs: 0,
+    reshardWindows: 2,
+    ...over,
+  });
+
+export const input = (over: Partial<TenantInput> = {}): TenantInput => ({
+  topic: 'orders',
+  tenant: 'whale',
+  ordering: 'strict',
+  thresholds: thresholds(),
+  hashPartition: 2,
+  partitions: [],
+  epoch: 0,
+  ...over,
+});
+
+export const win = (rate: number, share = 0.9): TenantWindow => ({
+  topic: 'orders',
+  tenant: 'whale',
+  at: 0,
+  recordsPerSec: rate,
+  bytesPerSec: rate * 100,
+  share,
+  lag: 0,
+  trend: 0,
+});
+
+export const closed = (rate: number, now = 10_000, migrationsInProgress = 0, share = 0.9): TenantEvent => ({
+  type: 'window.closed',
+  window: win(rate, share),
+  now,
+  migrationsInProgress,
+});
+
+/** Runs events purely; returns the final snapshot and the names of the effects each step emitted. */
+export function run(events: TenantEvent[], i: TenantInput = input()): { snap: Snap; effects: string[][] } {
+  let [snap, actions] = initialTransition(tenantMachine, i);
+  const effects: string[][] = [actions.map((a) => a.type)];
+  for (const e of events) {
+    [snap, actions] = transition(tenantMachine, snap, e);
+    effects.push(actions.map((a) => a.type));
+  }
+  return { snap, effects };
+}
+
+export const stateOf = (s: Snap): string => (typeof s.value === 'string' ? s.value : JSON.stringify(s.value));
