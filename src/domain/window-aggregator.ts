@@ -1,0 +1,202 @@
+import type { PartitionStep } from './offsets.js';
+import type { TrafficReport } from './wire-records.js';
+
+export interface WindowOptions {
+  /** window length (ms); a multiple of stepMs */
+  readonly windowMs: number;
+  /** how often a window closes (ms) */
+  readonly stepMs: number;
+  /** EWMA weight of the newest window (0..1] */
+  readonly ewmaAlpha: number;
+  /** a producer silent for this many of its report intervals is gone */
+  readonly silentIntervals: number;
+}
+
+export interface PartitionWindow {
+  readonly topic: string;
+  readonly partition: number;
+  readonly at: number;
+  readonly recordsPerSec: number;
+  readonly ewmaRecordsPerSec: number;
+  readonly end: number;
+  /** group -> lag (null: no committed offset yet) */
+  readonly lag: Readonly<Record<string, number | null>>;
+}
+
+export interface TenantRates {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly recordsPerSec: number;
+  readonly bytesPerSec: number;
+  readonly ewmaRecordsPerSec: number;
+  readonly trend: number;
+}
+
+export interface WindowSnapshot {
+  readonly at: number;
+  readonly partitions: PartitionWindow[];
+  readonly tenants: TenantRates[];
+  readonly producersAlive: string[];
+  readonly producersGone: string[];
+}
+
+interface Series {
+  readonly records: Float64Array;
+  readonly bytes: Float64Array;
+  sumRecords: number;
+  sumBytes: number;
+  ewma: number;
+  lastRate: number;
+  idleSteps: number;
+}
+
+const newSeries = (n: number): Series => ({
+  records: new Float64Array(n),
+  bytes: new Float64Array(n),
+  sumRecords: 0,
+  sumBytes: 0,
+  ewma: 0,
+  lastRate: 0,
+  idleSteps: 0,
+});
+
+/**
+ * Sliding windows of B = windowMs/stepMs buckets for partitions (from offset steps) and tenants
+ * (from traffic reports). Pure: time only comes from the events. Rates never go negative or NaN;
+ * a silent tenant decays to 0, is reported at 0 once, then forgotten (memory follows active tenants).
+ */
+export class WindowAggregator {
+  private readonly buckets: number;
+  private slot = 0;
+  private readonly tenants = new Map<string, Series>();
+  private readonly partitions = new Map<
+    string,
+    Series & {
+      covered: Float64Array;
+      sumCovered: number;
+      end: number;
+      lag: Record<string, number | null>;
+      topic: string;
+      partition: number;
+    }
+  >();
+  private readonly producers = new Map<string, { lastAt: number; intervalMs: number }>();
+  private readonly gone = new Set<string>();
+  private startedAt: number | undefined;
+
+  constructor(readonly opts: WindowOptions) {
+    if (!(opts.stepMs > 0) || !(opts.windowMs >= opts.stepMs))
+      throw new Error('windowMs must be >= stepMs > 0');
+    this.buckets = Math.max(1, Math.round(opts.windowMs / opts.stepMs));
+  }
+
+  addSteps(steps: readonly PartitionStep[]): void {
+    for (const s of steps) {
+      const key = `${s.topic}/${s.partition}`;
+      let p = this.partitions.get(key);
+      if (p === undefined) {
+        p = {
+          ...newSeries(this.buckets),
+          covered: new Float64Array(this.buckets),
+          sumCovered: 0,
+          end: s.end,
+          lag: {},
+          topic: s.topic,
+          partition: s.partition,
+        };
+        this.partitions.set(key, p);
+      }
+      if (s.dtMs > 0) {
+        p.records[this.slot]! += s.records;
+        p.sumRecords += s.records;
+        p.covered[this.slot]! += s.dtMs;
+        p.sumCovered += s.dtMs;
+      }
+      p.end = s.end;
+      p.lag = Object.fromEntries(s.lag);
+    }
+  }
+
+  addReport(r: TrafficReport, receivedAt: number): void {
+    this.producers.set(r.producerId, {
+      lastAt: receivedAt,
+      intervalMs: Math.max(1, r.intervalEnd - r.intervalStart),
+    });
+    this.gone.delete(r.producerId);
+    for (const t of r.tenants) {
+      const key = `${t.topic}/${t.tenant}`;
+      let s = this.tenants.get(key);
+      if (s === undefined) {
+        s = newSeries(this.buckets);
+        this.tenants.set(key, s);
+      }
+      s.records[this.slot]! += t.records;
+      s.bytes[this.slot]! += t.bytes;
+      s.sumRecords += t.records;
+      s.sumBytes += t.bytes;
+    }
+  }
+
+  /** Closes the current step: the window summary ending at `at`, then the oldest bucket rolls off. */
+  close(at: number): WindowSnapshot {
+    this.startedAt ??= at - this.opts.stepMs;
+    const coveredMs = Math.min(this.opts.windowMs, Math.max(this.opts.stepMs, at - this.startedAt));
+    const a = this.opts.ewmaAlpha;
+    const tenants: TenantRates[] = [];
+    const next = (this.slot + 1) % this.buckets;
+    for (const [key, s] of this.tenants) {
+      const rate = Math.max(0, (s.sumRecords * 1000) / coveredMs);
+      const bytesRate = Math.max(0, (s.sumBytes * 1000) / coveredMs);
+      s.ewma = s.ewma === 0 && s.lastRate === 0 ? rate : a * rate + (1 - a) * s.ewma;
+      const slash = key.indexOf('/');
+      tenants.push({
+        topic: key.slice(0, slash),
+        tenant: key.slice(slash + 1),
+        recordsPerSec: rate,
+        bytesPerSec: bytesRate,
+        ewmaRecordsPerSec: Math.max(0, s.ewma),
+        trend: rate - s.lastRate,
+      });
+      s.lastRate = rate;
+      s.idleSteps = s.records[this.slot] === 0 ? s.idleSteps + 1 : 0;
+      s.sumRecords = Math.max(0, s.sumRecords - s.records[next]!);
+      s.sumBytes = Math.max(0, s.sumBytes - s.bytes[next]!);
+      s.records[next] = 0;
+      s.bytes[next] = 0;
+      if (rate === 0 && s.sumRecords === 0) this.tenants.delete(key);
+    }
+    const partitions: PartitionWindow[] = [];
+    for (const p of this.partitions.values()) {
+      const rate = p.sumCovered > 0 ? Math.max(0, (p.sumRecords * 1000) / p.sumCovered) : 0;
+      p.ewma = a * rate + (1 - a) * p.ewma;
+      partitions.push({
+        topic: p.topic,
+        partition: p.partition,
+        at,
+        recordsPerSec: rate,
+        ewmaRecordsPerSec: p.ewma,
+        end: p.end,
+        lag: p.lag,
+      });
+      p.sumRecords = Math.max(0, p.sumRecords - p.records[next]!);
+      p.sumCovered = Math.max(0, p.sumCovered - p.covered[next]!);
+      p.records[next] = 0;
+      p.covered[next] = 0;
+    }
+    this.slot = next;
+    const alive: string[] = [];
+    for (const [id, p] of this.producers) {
+      if (at - p.lastAt > this.opts.silentIntervals * p.intervalMs) {
+        this.producers.delete(id);
+        this.gone.add(id);
+      } else alive.push(id);
+    }
+    const producersGone = [...this.gone];
+    this.gone.clear();
+    return { at, partitions, tenants, producersAlive: alive, producersGone };
+  }
+
+  get activeTenants(): number {
+    return this.tenants.size;
+  }
+}

@@ -1,0 +1,170 @@
+import { map } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import type { OffsetSample } from '../../../src/domain/offsets.js';
+import type { TrafficReport } from '../../../src/domain/wire-records.js';
+import { dedupeReports } from '../../../src/streams/dedupe-reports.js';
+import { drainWatch } from '../../../src/streams/drain-watch.js';
+import { offsetSteps } from '../../../src/streams/offset-steps.js';
+import { windowSummaries, type ObserverEvent } from '../../../src/streams/window-summaries.js';
+
+const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+const sample = (
+  at: number,
+  ends: Record<number, number>,
+  committed: Record<string, Record<number, number>> = {},
+): OffsetSample => ({
+  at,
+  ends: new Map([['t', new Map(Object.entries(ends).map(([p, o]) => [Number(p), o]))]]),
+  committed: new Map(
+    Object.entries(committed).map(([g, c]) => [
+      g,
+      new Map([['t', new Map(Object.entries(c).map(([p, o]) => [Number(p), o]))]]),
+    ]),
+  ),
+});
+
+const report = (producerId: string, seq: number, records: number, tenant = 'a'): TrafficReport => ({
+  v: 1,
+  kind: 'traffic',
+  producerId,
+  seq,
+  intervalStart: seq * 1000,
+  intervalEnd: (seq + 1) * 1000,
+  tenants: [{ topic: 't', tenant, records, bytes: records * 10 }],
+});
+
+describe('offsetSteps', () => {
+  it('turns polls into records appended and lag per group', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const src = cold('a-b|', { a: sample(1000, { 0: 10 }), b: sample(2000, { 0: 25 }, { g: { 0: 20 } }) });
+      expectObservable(src.pipe(offsetSteps())).toBe('a-b|', {
+        a: [{ topic: 't', partition: 0, at: 1000, dtMs: 0, records: 0, end: 10, lag: new Map() }],
+        b: [
+          { topic: 't', partition: 0, at: 2000, dtMs: 1000, records: 15, end: 25, lag: new Map([['g', 5]]) },
+        ],
+      });
+    });
+  });
+
+  it('restarts the baseline when offsets go backwards, starts new partitions at 0, reports no-commit lag as null', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const src = cold('abc|', {
+        a: sample(1000, { 0: 100 }),
+        b: sample(2000, { 0: 5, 1: 50 }, { g: {} }),
+        c: sample(1500, { 0: 9, 1: 60 }),
+      });
+      expectObservable(src.pipe(offsetSteps())).toBe('abc|', {
+        a: [{ topic: 't', partition: 0, at: 1000, dtMs: 0, records: 0, end: 100, lag: new Map() }],
+        b: [
+          { topic: 't', partition: 0, at: 2000, dtMs: 1000, records: 0, end: 5, lag: new Map([['g', null]]) },
+          {
+            topic: 't',
+            partition: 1,
+            at: 2000,
+            dtMs: 1000,
+            records: 0,
+            end: 50,
+            lag: new Map([['g', null]]),
+          },
+        ],
+        // the clock jumped back: dtMs 0, so no rate is derived from this step
+        c: [
+          { topic: 't', partition: 0, at: 1500, dtMs: 0, records: 4, end: 9, lag: new Map() },
+          { topic: 't', partition: 1, at: 1500, dtMs: 0, records: 10, end: 60, lag: new Map() },
+        ],
+      });
+    });
+  });
+});
+
+describe('dedupeReports', () => {
+  it('counts each (producer, seq) once and lets late reports through', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const r = {
+        a: report('p1', 1, 5),
+        b: report('p1', 1, 5),
+        c: report('p2', 1, 7),
+        d: report('p1', 0, 3),
+      };
+      expectObservable(cold('abcd|', r).pipe(dedupeReports())).toBe('a-cd|', r);
+    });
+  });
+});
+
+describe('windowSummaries', () => {
+  const steps = (at: number, records: number, dtMs = 1000): ObserverEvent => ({
+    kind: 'steps',
+    at,
+    steps: [{ topic: 't', partition: 0, at, dtMs, records, end: 0, lag: new Map([['g', 3]]) }],
+  });
+  const rep = (at: number, seq: number, records: number, producer = 'p1'): ObserverEvent => ({
+    kind: 'report',
+    at,
+    report: report(producer, seq, records),
+  });
+
+  it('gives partition and tenant rates over a sliding window, decays a silent tenant to 0, and forgets it', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const src = cold('abcdefgh|', {
+        a: steps(1000, 0, 0),
+        b: rep(1500, 0, 100),
+        c: steps(2000, 100),
+        d: rep(2500, 1, 100),
+        e: steps(3000, 100),
+        f: steps(4000, 0),
+        g: steps(5000, 0),
+        h: steps(6000, 0),
+      });
+      const out = src.pipe(
+        windowSummaries({ windowMs: 2000, stepMs: 1000, ewmaAlpha: 0.5, silentIntervals: 2 }),
+        map((w) => ({
+          at: w.at,
+          a: w.tenants.find((t) => t.tenant === 'a')?.recordsPerSec,
+          p0: w.partitions[0]?.recordsPerSec,
+          gone: w.producersGone,
+        })),
+      );
+      // 100 records per 1 s step: 100/s over the 2 s window (only 1 s covered at first), then decay.
+      expectObservable(out).toBe('--c-efgh|', {
+        c: { at: 2000, a: 100, p0: 100, gone: [] },
+        e: { at: 3000, a: 100, p0: 100, gone: [] },
+        f: { at: 4000, a: 50, p0: 50, gone: [] },
+        g: { at: 5000, a: 0, p0: 0, gone: ['p1'] },
+        h: { at: 6000, a: undefined, p0: 0, gone: [] },
+      });
+    });
+  });
+
+  it('never yields a negative or NaN rate', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const src = cold('ab|', {
+        a: steps(1000, 0),
+        b: { kind: 'steps', at: 1000, steps: [] } as ObserverEvent,
+      });
+      expectObservable(
+        src.pipe(windowSummaries({ windowMs: 1000, stepMs: 1000, ewmaAlpha: 1, silentIntervals: 2 })),
+      ).toBe('--|');
+    });
+  });
+});
+
+describe('drainWatch', () => {
+  it('reports remaining records and completes only when every group passed the fence', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const fence = new Map([[0, 10]]);
+      const src = cold('abcd|', {
+        a: sample(1, { 0: 12 }, { g1: { 0: 4 } }),
+        b: sample(2, { 0: 12 }, { g1: { 0: 10 }, g2: { 0: 9 } }),
+        c: sample(3, { 0: 12 }, { g1: { 0: 11 }, g2: { 0: 10 } }),
+        d: sample(4, { 0: 12 }, { g1: { 0: 12 }, g2: { 0: 12 } }),
+      });
+      expectObservable(src.pipe(drainWatch('t', fence, ['g1', 'g2']))).toBe('ab(c|)', {
+        a: { at: 1, remaining: 16, done: false },
+        b: { at: 2, remaining: 1, done: false },
+        c: { at: 3, remaining: 0, done: true },
+      });
+    });
+  });
+});
