@@ -69,3 +69,9 @@ export const decodeTrafficReport = (value: Buffer | null): WireResult<TrafficRep
   decode(trafficSchema, 'traffic report', value);
 export const decodeDrainAck = (value: Buffer | null): WireResult<DrainAck> =>
   decode(ackSchema, 'drain ack', value);
+
+/** A traffic report as the controller received it (its arrival time places it in a window). */
+export interface ReceivedReport {
+  readonly report: TrafficReport;
+  readonly at: number;
+}

@@ -6,11 +6,15 @@ import type { TrafficReport } from '../domain/wire-records.js';
  * reports pass (they count in the window they arrive in). A producer whose seq restarts below what
  * we saw (a restarted process reusing its id) is accepted from its new sequence.
  */
-export function dedupeReports(maxProducers = 100_000): OperatorFunction<TrafficReport, TrafficReport> {
+export function dedupeReports<T = TrafficReport>(
+  reportOf: (t: T) => TrafficReport = (t) => t as unknown as TrafficReport,
+  maxProducers = 100_000,
+): OperatorFunction<T, T> {
   return (source) => {
     const seen = new Map<string, { last: number; recent: Set<number> }>();
     return source.pipe(
-      filter((r) => {
+      filter((item) => {
+        const r = reportOf(item);
         let s = seen.get(r.producerId);
         if (s === undefined) {
           if (seen.size >= maxProducers) seen.clear();

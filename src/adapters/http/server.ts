@@ -1,0 +1,57 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isTenantBalancerError } from '../../domain/errors.js';
+import type { OperatorCommand, TenantStatus } from '../../app/controller.js';
+
+export interface HttpDeps {
+  readonly ready: () => boolean;
+  readonly tenants: () => TenantStatus[];
+  readonly command: (c: OperatorCommand) => TenantStatus;
+  readonly metrics: () => Promise<string> | string;
+  readonly authToken: string | undefined;
+}
+
+const tokenOk = (header: string | undefined, token: string): boolean => {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const want = Buffer.from(token, 'utf8');
+  return given.length === want.length && timingSafeEqual(given, want);
+};
+
+/**
+ * /healthz, /readyz, /tenants, /metrics; POST pin/unpin/move need the bearer token (and are refused
+ * outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
+ */
+export function buildHttpServer(d: HttpDeps): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => (d.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' })));
+  app.get('/tenants', async () => ({ tenants: d.tenants() }));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await d.metrics()));
+
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (d.authToken === undefined) return reply.code(403).send({ error: 'mutating endpoints are disabled: start the controller with --auth-token (or KTB_AUTH_TOKEN)' });
+    if (!tokenOk(req.headers.authorization, d.authToken)) return reply.code(401).send({ error: 'missing or wrong bearer token' });
+    return undefined;
+  };
+  const run = async (reply: FastifyReply, c: OperatorCommand) => {
+    try {
+      return reply.code(202).send({ tenant: d.command(c) });
+    } catch (e) {
+      if (isTenantBalancerError(e)) return reply.code(e.code === 'KTB_TOPIC_NOT_MANAGED' ? 404 : 409).send({ error: e.message, code: e.code });
+      throw e;
+    }
+  };
+  type P = { Params: { topic: string; tenant: string }; Body: { partitions?: unknown } | undefined };
+  app.post<P>('/tenants/:topic/:tenant/pin', { preHandler: guard }, async (req, reply) => {
+    const k = req.body?.partitions;
+    if (k !== undefined && typeof k !== 'number') return reply.code(400).send({ error: 'partitions must be a number (how many dedicated partitions)' });
+    return run(reply, { op: 'pin', topic: req.params.topic, tenant: req.params.tenant, ...(k !== undefined ? { shards: k } : {}) });
+  });
+  app.post<P>('/tenants/:topic/:tenant/unpin', { preHandler: guard }, async (req, reply) => run(reply, { op: 'unpin', topic: req.params.topic, tenant: req.params.tenant }));
+  app.post<P>('/tenants/:topic/:tenant/move', { preHandler: guard }, async (req, reply) => {
+    const ps = req.body?.partitions;
+    if (!Array.isArray(ps) || !ps.every((p) => typeof p === 'number')) return reply.code(400).send({ error: 'partitions must be an array of partition numbers' });
+    return run(reply, { op: 'move', topic: req.params.topic, tenant: req.params.tenant, partitions: ps as number[] });
+  });
+  return app;
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { Subject, type Observable } from 'rxjs';
+import { decodeDrainAck, decodeTrafficReport, type DrainAck, type ReceivedReport } from '../../domain/wire-records.js';
+import type { Logger } from '../logger.js';
+
+export type { ReceivedReport };
+
+/**
+ * Follows the traffic and acks topics (acks from the beginning, so a restarted controller still
+ * sees acks sent before it stopped; traffic from the end). Malformed records are skipped, counted
+ * and logged with a code.
+ */
+export class SignalConsumer {
+  private readonly reportsSubject = new Subject<ReceivedReport>();
+  private readonly acksSubject = new Subject<DrainAck>();
+  readonly reports$: Observable<ReceivedReport> = this.reportsSubject.asObservable();
+  readonly acks$: Observable<DrainAck> = this.acksSubject.asObservable();
+  malformed = 0;
+  private consumers: Consumer[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: { trafficTopic: string; acksTopic: string },
+    private readonly logger: Logger,
+    private readonly groupPrefix = 'ktb-signals',
+  ) {}
+
+  async start(): Promise<void> {
+    const follow = async (topic: string, fromBeginning: boolean, onValue: (v: Buffer | null) => void) => {
+      const c = this.kafka.consumer({ groupId: `${this.groupPrefix}-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      this.consumers.push(c);
+      await c.connect();
+      await c.subscribe({ topic, fromBeginning });
+      await c.run({ autoCommit: false, eachMessage: async ({ message }) => onValue(message.value) });
+    };
+    await Promise.all([
+      follow(this.topics.trafficTopic, false, (v) => {
+        const r = decodeTrafficReport(v);
+        if (r.ok) this.reportsSubject.next({ report: r.value, at: Date.now() });
+        else this.skip(r.error.code, r.error.message, this.topics.trafficTopic);
+      }),
+      follow(this.topics.acksTopic, true, (v) => {
+        const r = decodeDrainAck(v);
+        if (r.ok) this.acksSubject.next(r.value);
+        else this.skip(r.error.code, r.error.message, this.topics.acksTopic);
+      }),
+    ]);
+  }
+
+  private skip(code: string, message: string, topic: string): void {
+    this.malformed++;
+    this.logger.warn({ code, topic }, message);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    this.consumers = [];
+    this.reportsSubject.complete();
+    this.acksSubject.complete();
+  }
+}

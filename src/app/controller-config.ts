@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import { thresholdsSchema } from '../policy/thresholds.js';
+
+const topic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name (1-249 chars of a-z A-Z 0-9 . _ -)');
+
+/** The controller's whole configuration: file < env < flags, validated once at start. */
+export const controllerConfigSchema = z
+  .object({
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1),
+    topics: z.array(topic).min(1, 'at least one managed topic (--topic T)'),
+    routingTopic: topic.default('ktb.routes'),
+    acksTopic: topic.default('ktb.acks'),
+    trafficTopic: topic.default('ktb.traffic'),
+    /** consumer groups a drain waits for; 'auto' = groups that commit on a managed topic */
+    groups: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
+    tickMs: z.number().int().min(50).max(60_000).default(1000),
+    windowMs: z.number().int().min(50).max(3_600_000).default(5000),
+    /** must match the producers' routeLeaseMs */
+    routeLeaseMs: z.number().int().min(500).default(10_000),
+    maxPartitions: z.number().int().min(1).max(100_000).default(256),
+    /** windows a shared, idle tenant's actor survives before it is retired */
+    retireAfterWindows: z.number().int().min(1).default(30),
+    thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
+    http: z
+      .object({ port: z.number().int().min(0).max(65_535).default(8080), host: z.string().min(1).default('127.0.0.1') })
+      .strict()
+      .default({ port: 8080, host: '127.0.0.1' }),
+    /** bearer token for pin/unpin/move; without it those endpoints refuse */
+    authToken: z.string().min(16, 'authToken must be at least 16 characters').optional(),
+    inspect: z.boolean().default(false),
+    sasl: z
+      .object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), password: z.string().min(1) })
+      .strict()
+      .optional(),
+    ssl: z.boolean().optional(),
+  })
+  .strict()
+  .refine((c) => c.windowMs >= c.tickMs, { message: 'windowMs must be >= tickMs', path: ['windowMs'] });
+
+export type ControllerConfig = z.output<typeof controllerConfigSchema>;
+
+export function parseControllerConfig(input: unknown): ControllerConfig {
+  const r = controllerConfigSchema.safeParse(input);
+  if (!r.success) {
+    const msgs = r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new TenantBalancerError(ErrorCode.ConfigInvalid, `invalid controller config: ${msgs.join('; ')}`);
+  }
+  return r.data;
+}

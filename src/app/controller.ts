@@ -1,0 +1,517 @@
+import type { Subscription } from 'rxjs';
+import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
+import { tenantMachine, type TenantContext, type TenantEvent } from '../../machines/tenant.machine.js';
+import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import { tenantId } from '../domain/ids.js';
+import { defaultPartitionOf } from '../domain/partition-choice.js';
+import { routeKey, type RouteState, type TenantRoute } from '../domain/route-record.js';
+import type { WindowSnapshot } from '../domain/window-aggregator.js';
+import type { DrainAck } from '../domain/wire-records.js';
+import { place } from '../policy/placement.js';
+import type { TenantWindow } from '../policy/window-summary.js';
+import type { ControllerPorts } from '../ports/controller-ports.js';
+import { drainWatch } from '../streams/drain-watch.js';
+import type { ControllerConfig } from './controller-config.js';
+import { stateName } from './state-name.js';
+
+type TenantActor = Actor<typeof tenantMachine>;
+
+interface Handle {
+  readonly key: string;
+  readonly topic: string;
+  readonly tenant: string;
+  actor: TenantActor;
+  queue: Promise<void>;
+  fence?: Map<number, number> | undefined;
+  drainSub?: Subscription | undefined;
+  drainTimer?: NodeJS.Timeout | undefined;
+  drainRemaining?: number | undefined;
+  drainStartedAt?: number | undefined;
+  announcedAt?: number | undefined;
+  expectedProducers?: Set<string> | undefined;
+  ackTimer?: NodeJS.Timeout | undefined;
+  lastWindow?: TenantWindow | undefined;
+  idleWindows: number;
+  lastState: string;
+}
+
+export interface TenantStatus {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly state: string;
+  readonly partitions: readonly number[];
+  readonly epoch: number;
+  readonly ordering: string;
+  readonly manual: boolean;
+  readonly rates: { readonly recordsPerSec: number; readonly share: number; readonly lag: number } | null;
+  readonly decision: TenantContext['decision'] | null;
+  readonly drain: { readonly target: readonly number[]; readonly from: readonly number[]; readonly remaining: number | null; readonly alert: boolean; readonly startedAt: number | null } | null;
+}
+
+export type OperatorCommand =
+  | { readonly op: 'pin'; readonly topic: string; readonly tenant: string; readonly shards?: number }
+  | { readonly op: 'unpin'; readonly topic: string; readonly tenant: string }
+  | { readonly op: 'move'; readonly topic: string; readonly tenant: string; readonly partitions: number[] };
+
+const STABLE = new Set(['shared', 'dedicated', 'sharded']);
+const stateOfRoute = (partitions: readonly number[]): RouteState => (partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded');
+
+/**
+ * The control plane: one XState actor per tenant that matters, driven by the observer's windows,
+ * with the machine's named effects carried out here (DESIGN.md "Draining protocol"). Each effect
+ * persists its route record (with the machine snapshot) before acting, so a restarted controller
+ * resumes where it stopped. Effects of one tenant run one at a time, in order.
+ */
+export class Controller {
+  private readonly handles = new Map<string, Handle>();
+  private readonly reservations = new Map<string, number[]>();
+  private readonly acks = new Map<string, Map<number, Set<string>>>();
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly load = new Map<string, Map<number, number>>();
+  private readonly lag = new Map<string, Map<number, number>>();
+  private liveProducers = new Set<string>();
+  private subs: Subscription[] = [];
+  private writerEpoch = 0;
+  private running = false;
+  private readonly machine;
+  lastWindowAt: number | undefined;
+  migrationsDone = 0;
+
+  constructor(
+    private readonly config: ControllerConfig,
+    private readonly ports: ControllerPorts,
+    private readonly inspect?: (e: InspectionEvent) => void,
+  ) {
+    const job = (context: TenantContext, name: string, fn: (h: Handle) => Promise<void>) => this.enqueue(routeKey(context.topic, context.tenant), name, fn);
+    this.machine = tenantMachine.provide({
+      actions: {
+        reserveCapacity: ({ context }) => job(context, 'reserveCapacity', (h) => this.reserveCapacity(h)),
+        announceDraining: ({ context }) => job(context, 'announceDraining', (h) => this.announceDraining(h)),
+        takeFence: ({ context }) => job(context, 'takeFence', (h) => this.takeFence(h)),
+        awaitConsumers: ({ context }) => job(context, 'awaitConsumers', (h) => this.awaitConsumers(h)),
+        commitRoute: ({ context }) => job(context, 'commitRoute', (h) => this.commitRoute(h)),
+        raiseDrainAlert: ({ context }) =>
+          this.ports.log.warn({ code: 'KTB_DRAIN_STUCK', topic: context.topic, tenant: context.tenant, epoch: context.epoch }, 'drain timed out; keeping the tenant held (policy: wait)'),
+        recordDecision: ({ context }) => {
+          if (context.decision) this.ports.log.info({ topic: context.topic, tenant: context.tenant, ...context.decision }, `decision: ${context.decision.reason}`);
+        },
+      },
+    });
+  }
+
+  get ready(): boolean {
+    return this.running;
+  }
+
+  get managedTopics(): readonly string[] {
+    return this.config.topics;
+  }
+
+  /** Rebuilds actors from the routing table (resuming mid-migration ones), then follows the signals. */
+  async start(windows$: import('rxjs').Observable<WindowSnapshot>): Promise<void> {
+    const { table } = this.ports.routes;
+    for (const topic of this.config.topics) {
+      if (table.pools(topic) === undefined) {
+        throw new TenantBalancerError(ErrorCode.TopicNotManaged, `topic "${topic}" has no pool layout in "${this.config.routingTopic}"; create it with \`tenant-balancer topics create --topic ${topic} ...\``);
+      }
+      this.partitionCounts.set(topic, await this.ports.topics.partitionCount(topic));
+    }
+    this.writerEpoch = table.writerEpoch + 1;
+    this.subs.push(this.ports.signals.acks$.subscribe((a) => this.onAck(a)));
+    for (const topic of this.config.topics) {
+      for (const route of table.routes(topic)) {
+        if (route.partitions.length === 0 && route.machine === undefined && route.state === 'shared') continue;
+        this.ensureHandle(topic, route.tenant, route);
+      }
+    }
+    this.running = true;
+    this.subs.push(windows$.subscribe((w) => this.onWindow(w)));
+    this.ports.log.info({ writerEpoch: this.writerEpoch, actors: this.handles.size, topics: this.config.topics }, 'controller started');
+  }
+
+  /** Stops taking decisions; in-progress drains are already persisted and resume on restart. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    await Promise.allSettled([...this.handles.values()].map((h) => h.queue));
+    for (const h of this.handles.values()) {
+      this.clearDrain(h);
+      h.actor.stop();
+    }
+  }
+
+  tenants(): TenantStatus[] {
+    return [...this.handles.values()].map((h) => {
+      const s = h.actor.getSnapshot();
+      const c = s.context;
+      const state = stateName(s.value);
+      return {
+        topic: h.topic,
+        tenant: h.tenant,
+        state,
+        partitions: c.partitions.length === 0 ? [c.hashPartition] : c.partitions,
+        epoch: c.epoch,
+        ordering: c.ordering,
+        manual: c.manual,
+        rates: h.lastWindow ? { recordsPerSec: h.lastWindow.recordsPerSec, share: h.lastWindow.share, lag: h.lastWindow.lag } : null,
+        decision: c.decision ?? null,
+        drain:
+          c.target !== undefined
+            ? { target: c.target.length === 0 ? [c.hashPartition] : c.target, from: c.from ?? [], remaining: h.drainRemaining ?? null, alert: c.drainAlert, startedAt: h.drainStartedAt ?? null }
+            : null,
+      };
+    });
+  }
+
+  get actorCount(): number {
+    return this.handles.size;
+  }
+
+  /** pin / unpin / move from an operator; goes through the same states with reason "manual". */
+  command(cmd: OperatorCommand): TenantStatus {
+    if (!this.config.topics.includes(cmd.topic)) {
+      throw new TenantBalancerError(ErrorCode.TopicNotManaged, `topic "${cmd.topic}" is not managed by this controller (managed: ${this.config.topics.join(', ')})`);
+    }
+    tenantId(cmd.tenant);
+    const now = this.ports.clock.now();
+    let event: TenantEvent;
+    if (cmd.op === 'pin') {
+      const shards = cmd.shards ?? 1;
+      if (!Number.isInteger(shards) || shards < 1 || shards > this.config.thresholds.maxShards) {
+        throw new TenantBalancerError(ErrorCode.ConfigInvalid, `partitions must be an integer in 1..${this.config.thresholds.maxShards} (got ${shards})`);
+      }
+      event = { type: 'operator.pinned', shards, now };
+    } else if (cmd.op === 'unpin') {
+      event = { type: 'operator.unpinned', now };
+    } else {
+      const pools = this.ports.routes.table.pools(cmd.topic)!;
+      const total = this.partitionCounts.get(cmd.topic) ?? pools.total;
+      const bad = cmd.partitions.filter((p) => !Number.isInteger(p) || p < pools.shared || p >= total);
+      if (cmd.partitions.length === 0 || bad.length > 0) {
+        throw new TenantBalancerError(ErrorCode.ConfigInvalid, `move needs dedicated partitions in ${pools.shared}..${total - 1} (got ${cmd.partitions.join(',') || 'none'})`);
+      }
+      event = { type: 'operator.moved', partitions: [...cmd.partitions].sort((a, b) => a - b), now };
+    }
+    const h = this.ensureHandle(cmd.topic, cmd.tenant);
+    const snap = h.actor.getSnapshot();
+    if (!snap.can(event)) {
+      throw new TenantBalancerError(ErrorCode.ConfigInvalid, `tenant "${cmd.tenant}" is ${stateName(snap.value)}; ${cmd.op} applies to a stable tenant, retry when the migration ends`);
+    }
+    h.actor.send(event);
+    return this.tenants().find((t) => t.tenant === cmd.tenant && t.topic === cmd.topic)!;
+  }
+
+  // ---- actors -------------------------------------------------------------------------------
+
+  private ensureHandle(topic: string, tenant: string, route?: TenantRoute): Handle {
+    const key = routeKey(topic, tenant);
+    const existing = this.handles.get(key);
+    if (existing) return existing;
+    const pools = this.ports.routes.table.pools(topic)!;
+    route ??= this.ports.routes.table.route(topic, tenant);
+    const input = {
+      topic,
+      tenant,
+      ordering: route?.ordering ?? 'strict',
+      thresholds: this.config.thresholds,
+      hashPartition: defaultPartitionOf(tenant, pools.shared),
+      partitions: route?.state === 'dedicated' || route?.state === 'sharded' ? route.partitions : [],
+      epoch: route?.epoch ?? 0,
+    } as const;
+    const restored = route?.machine as { context?: TenantContext } | undefined;
+    // Persisted snapshots carry the thresholds of their time; the current config wins.
+    const snapshot = restored?.context !== undefined ? ({ ...restored, context: { ...restored.context, thresholds: this.config.thresholds } } as unknown as Snapshot<unknown>) : undefined;
+    const actor = createActor(this.machine, {
+      input,
+      id: key,
+      ...(snapshot !== undefined ? { snapshot } : {}),
+      ...(this.inspect ? { inspect: this.inspect } : {}),
+    });
+    const h: Handle = { key, topic, tenant, actor, queue: Promise.resolve(), idleWindows: 0, lastState: '' };
+    this.handles.set(key, h);
+    actor.subscribe((s) => {
+      const to = stateName(s.value);
+      if (to !== h.lastState && h.lastState !== '') {
+        const d = s.context.decision;
+        this.ports.telemetry?.transition?.({ topic, tenant, from: h.lastState, to, reason: d?.reason ?? '', numbers: d?.numbers ?? {} });
+      }
+      h.lastState = to;
+    });
+    actor.start();
+    if (snapshot !== undefined) this.resume(h);
+    return h;
+  }
+
+  /** A restored actor does not re-run entry actions: re-issue the effect of the state it is in. */
+  private resume(h: Handle): void {
+    const state = stateName(h.actor.getSnapshot().value);
+    this.ports.log.info({ topic: h.topic, tenant: h.tenant, state }, 'resuming tenant from its persisted snapshot');
+    const run = (name: string, fn: (x: Handle) => Promise<void>) => this.enqueue(h.key, name, fn);
+    if (state === 'isolating') run('reserveCapacity', (x) => this.reserveCapacity(x));
+    else if (state === 'draining.announcing') run('announceDraining', (x) => this.announceDraining(x));
+    else if (state === 'draining.fencing') run('takeFence', (x) => this.takeFence(x));
+    else if (state === 'draining.waiting') {
+      run('takeFence', async (x) => {
+        x.fence = await this.ports.offsets.logEnd(x.topic, x.actor.getSnapshot().context.from ?? []);
+      });
+      run('awaitConsumers', (x) => this.awaitConsumers(x));
+    } else if (state === 'committing') run('commitRoute', (x) => this.commitRoute(x));
+  }
+
+  private enqueue(key: string, name: string, fn: (h: Handle) => Promise<void>): void {
+    const h = this.handles.get(key);
+    if (h === undefined) return;
+    h.queue = h.queue.then(async () => {
+      for (let attempt = 0; ; attempt++) {
+        if (!this.running && attempt > 0) return;
+        try {
+          await fn(h);
+          return;
+        } catch (e) {
+          this.ports.log.warn({ topic: h.topic, tenant: h.tenant, effect: name, attempt, err: (e as Error).message }, 'effect failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+        }
+      }
+    });
+  }
+
+  private send(h: Handle, e: TenantEvent): void {
+    if (this.handles.get(h.key) === h) h.actor.send(e);
+  }
+
+  // ---- effects ------------------------------------------------------------------------------
+
+  private async persist(h: Handle, state: RouteState, partitions: readonly number[], from?: readonly number[]): Promise<void> {
+    const c = h.actor.getSnapshot().context;
+    await this.ports.routes.write({
+      v: 1,
+      kind: 'route',
+      topic: c.topic as TenantRoute['topic'],
+      tenant: c.tenant as TenantRoute['tenant'],
+      state,
+      partitions: [...partitions],
+      ...(from !== undefined ? { from: [...from] } : {}),
+      epoch: c.epoch,
+      ordering: c.ordering,
+      reason: c.decision?.reason ?? '',
+      updatedAt: this.ports.clock.now(),
+      writerEpoch: this.writerEpoch,
+      machine: h.actor.getPersistedSnapshot(),
+    });
+  }
+
+  private owners(except: string): Map<number, string> {
+    const m = new Map<number, string>();
+    for (const h of this.handles.values()) {
+      if (h.key === except) continue;
+      const c = h.actor.getSnapshot().context;
+      for (const p of [...c.partitions, ...(c.target ?? []), ...(this.reservations.get(h.key) ?? [])]) m.set(p, h.key);
+    }
+    return m;
+  }
+
+  private async reserveCapacity(h: Handle): Promise<void> {
+    const c = h.actor.getSnapshot().context;
+    await this.persist(h, 'isolating', c.partitions);
+    const pools = this.ports.routes.table.pools(h.topic)!;
+    const total = this.partitionCounts.get(h.topic) ?? pools.total;
+    const owners = this.owners(h.key);
+    if (c.requested !== undefined) {
+      const taken = c.requested.filter((p) => owners.has(p));
+      if (taken.length > 0) {
+        this.send(h, { type: 'capacity.unavailable', reason: `partition(s) ${taken.join(',')} belong to another tenant`, now: this.ports.clock.now() });
+        return;
+      }
+      this.reservations.set(h.key, c.requested);
+      this.send(h, { type: 'capacity.reserved', partitions: c.requested });
+      return;
+    }
+    const placement = place({
+      shared: pools.shared,
+      total,
+      maxPartitions: this.config.maxPartitions,
+      owners: new Map([...owners].map(([p, k]) => [p, k])),
+      load: this.load.get(h.topic) ?? new Map(),
+      tenant: h.key,
+      k: c.wantShards,
+    });
+    if (placement.kind === 'none') {
+      this.send(h, { type: 'capacity.unavailable', reason: placement.reason, now: this.ports.clock.now() });
+      return;
+    }
+    this.reservations.set(h.key, placement.partitions);
+    if (placement.kind === 'grow') {
+      await this.ports.topics.grow(h.topic, placement.newTotal);
+      this.partitionCounts.set(h.topic, placement.newTotal);
+      this.ports.log.info({ topic: h.topic, total: placement.newTotal }, placement.reason);
+    }
+    this.send(h, { type: 'capacity.reserved', partitions: placement.partitions });
+  }
+
+  private async announceDraining(h: Handle): Promise<void> {
+    const c = h.actor.getSnapshot().context;
+    await this.persist(h, 'draining', c.target ?? [], c.from ?? []);
+    h.announcedAt = this.ports.clock.now();
+    h.drainStartedAt = h.announcedAt;
+    h.expectedProducers = new Set(this.liveProducers);
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'acks', phase: 'start', detail: { producers: h.expectedProducers.size } });
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.handles.get(h.key) !== h || !this.running) return resolve();
+        const acked = this.acks.get(h.key)?.get(c.epoch) ?? new Set<string>();
+        const pending = [...(h.expectedProducers ?? [])].filter((p) => !acked.has(p));
+        const leaseOver = this.ports.clock.now() - (h.announcedAt ?? 0) >= this.config.routeLeaseMs + this.config.tickMs;
+        if (pending.length === 0 || leaseOver) {
+          clearInterval(h.ackTimer);
+          if (pending.length > 0) this.ports.log.warn({ tenant: h.tenant, epoch: c.epoch, pending }, 'proceeding without acks: those producers\' route lease expired');
+          this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'acks', phase: 'end', detail: { acked: acked.size, expired: pending.length } });
+          this.send(h, { type: 'producers.acked' });
+          resolve();
+        }
+      };
+      h.ackTimer = setInterval(check, 50);
+      check();
+    });
+  }
+
+  private async takeFence(h: Handle): Promise<void> {
+    const c = h.actor.getSnapshot().context;
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'fence', phase: 'start' });
+    h.fence = await this.ports.offsets.logEnd(h.topic, c.from ?? []);
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'fence', phase: 'end', detail: Object.fromEntries([...h.fence].map(([p, o]) => [`p${p}`, o])) });
+    this.send(h, { type: 'fence.taken' });
+  }
+
+  private async awaitConsumers(h: Handle): Promise<void> {
+    const c = h.actor.getSnapshot().context;
+    const fence = h.fence ?? (await this.ports.offsets.logEnd(h.topic, c.from ?? []));
+    h.fence = fence;
+    const groups = this.ports.offsets.groups();
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'start', detail: { groups: groups.length } });
+    if (groups.length === 0) {
+      this.ports.log.warn({ tenant: h.tenant, topic: h.topic }, 'no consumer group is watched; the drain has nothing to wait for');
+      this.send(h, { type: 'drain.completed' });
+      return;
+    }
+    const armTimeout = () => {
+      h.drainTimer = setTimeout(() => {
+        if (!stateName(h.actor.getSnapshot().value).startsWith('draining')) return;
+        this.send(h, { type: 'drain.timedOut', now: this.ports.clock.now() });
+        if (stateName(h.actor.getSnapshot().value).startsWith('draining')) armTimeout();
+      }, this.config.thresholds.drainTimeoutMs);
+    };
+    armTimeout();
+    h.drainSub = this.ports.offsets.samples$.pipe(drainWatch(h.topic, fence, groups)).subscribe({
+      next: (p) => {
+        h.drainRemaining = p.remaining;
+        this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'progress', detail: { remaining: p.remaining } });
+      },
+      complete: () => {
+        if (h.drainRemaining === 0) {
+          this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'end' });
+          this.send(h, { type: 'drain.completed' });
+        }
+      },
+    });
+  }
+
+  private clearDrain(h: Handle): void {
+    h.drainSub?.unsubscribe();
+    clearTimeout(h.drainTimer);
+    clearInterval(h.ackTimer);
+    h.drainSub = undefined;
+    h.fence = undefined;
+    h.drainRemaining = undefined;
+  }
+
+  private async commitRoute(h: Handle): Promise<void> {
+    this.clearDrain(h);
+    const c = h.actor.getSnapshot().context;
+    const target = c.target ?? c.partitions;
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'commit', phase: 'start' });
+    await this.persist(h, stateOfRoute(target), target);
+    this.acks.delete(h.key);
+    this.reservations.delete(h.key);
+    h.drainStartedAt = undefined;
+    this.migrationsDone++;
+    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'commit', phase: 'end', detail: { partitions: target.join(',') } });
+    this.send(h, { type: 'route.committed', now: this.ports.clock.now() });
+  }
+
+  // ---- signals ------------------------------------------------------------------------------
+
+  private onAck(a: DrainAck): void {
+    const key = routeKey(a.topic, a.tenant);
+    let byEpoch = this.acks.get(key);
+    if (byEpoch === undefined) {
+      byEpoch = new Map();
+      this.acks.set(key, byEpoch);
+    }
+    let set = byEpoch.get(a.epoch);
+    if (set === undefined) {
+      set = new Set();
+      byEpoch.set(a.epoch, set);
+    }
+    set.add(a.producerId);
+  }
+
+  private onWindow(w: WindowSnapshot): void {
+    if (!this.running) return;
+    this.lastWindowAt = w.at;
+    this.liveProducers = new Set(w.producersAlive);
+    for (const topic of this.config.topics) {
+      this.load.set(topic, new Map());
+      this.lag.set(topic, new Map());
+    }
+    for (const p of w.partitions) {
+      this.load.get(p.topic)?.set(p.partition, p.recordsPerSec);
+      const lags = Object.values(p.lag).filter((l): l is number => l !== null);
+      this.lag.get(p.topic)?.set(p.partition, lags.length ? Math.max(...lags) : 0);
+    }
+    let migrations = 0;
+    for (const h of this.handles.values()) if (!STABLE.has(stateName(h.actor.getSnapshot().value))) migrations++;
+    const seen = new Set<string>();
+    for (const t of w.tenants) {
+      if (!this.config.topics.includes(t.topic)) continue;
+      const key = routeKey(t.topic, t.tenant);
+      let h = this.handles.get(key);
+      if (h === undefined && t.recordsPerSec >= this.config.thresholds.actorFloorRate) {
+        try {
+          h = this.ensureHandle(t.topic, t.tenant);
+        } catch (e) {
+          this.ports.log.warn({ tenant: t.tenant, err: (e as Error).message }, 'tenant skipped');
+          continue;
+        }
+      }
+      if (h === undefined) continue;
+      seen.add(key);
+      this.feed(h, t.recordsPerSec, t.bytesPerSec, t.trend, w.at, migrations);
+    }
+    for (const h of [...this.handles.values()]) {
+      if (!seen.has(h.key)) this.feed(h, 0, 0, 0, w.at, migrations);
+      this.maybeRetire(h);
+    }
+  }
+
+  private feed(h: Handle, rate: number, bytesRate: number, trend: number, at: number, migrationsInProgress: number): void {
+    const c = h.actor.getSnapshot().context;
+    const parts = c.partitions.length === 0 ? [c.hashPartition] : c.partitions;
+    const load = this.load.get(h.topic);
+    const partRate = parts.reduce((a, p) => a + (load?.get(p) ?? 0), 0);
+    const share = partRate > 0 ? Math.min(1, rate / partRate) : rate > 0 ? 1 : 0;
+    const lag = parts.reduce((a, p) => a + (this.lag.get(h.topic)?.get(p) ?? 0), 0);
+    const window: TenantWindow = { topic: h.topic, tenant: h.tenant, at, recordsPerSec: rate, bytesPerSec: bytesRate, share, lag, trend };
+    h.lastWindow = window;
+    h.idleWindows = rate < this.config.thresholds.actorFloorRate ? h.idleWindows + 1 : 0;
+    this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress });
+  }
+
+  /** Idle shared tenants cost no actor: memory follows the tenants that matter. */
+  private maybeRetire(h: Handle): void {
+    const s = h.actor.getSnapshot();
+    if (stateName(s.value) !== 'shared' || s.context.manual || h.idleWindows < this.config.retireAfterWindows) return;
+    h.actor.stop();
+    this.handles.delete(h.key);
+  }
+}

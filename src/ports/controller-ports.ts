@@ -1,0 +1,56 @@
+import type { Observable } from 'rxjs';
+import type { OffsetSample } from '../domain/offsets.js';
+import type { RoutingEntry, TenantRoute } from '../domain/route-record.js';
+import type { RoutingTable } from '../domain/routing-table.js';
+import type { DrainAck, ReceivedReport } from '../domain/wire-records.js';
+
+/** What the controller needs from the outside world; adapters implement these, tests may fake them. */
+export interface RoutesPort {
+  readonly table: RoutingTable;
+  readonly changes: Observable<{ readonly entry: RoutingEntry }>;
+  write(route: TenantRoute): Promise<void>;
+}
+
+export interface OffsetsPort {
+  readonly samples$: Observable<OffsetSample>;
+  logEnd(topic: string, partitions: readonly number[]): Promise<Map<number, number>>;
+  /** consumer groups whose progress a drain waits for */
+  groups(): string[];
+}
+
+export interface SignalsPort {
+  readonly reports$: Observable<ReceivedReport>;
+  readonly acks$: Observable<DrainAck>;
+}
+
+export interface TopicsPort {
+  partitionCount(topic: string): Promise<number>;
+  grow(topic: string, total: number): Promise<void>;
+}
+
+export interface LogPort {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ClockPort {
+  now(): number;
+}
+
+/** Hooks for telemetry: the core emits, OTel (or a test) subscribes. Must never throw into the core. */
+export interface ControllerTelemetry {
+  transition?(e: { topic: string; tenant: string; from: string; to: string; reason: string; numbers: Readonly<Record<string, number>> }): void;
+  migrationStep?(e: { topic: string; tenant: string; epoch: number; step: 'acks' | 'fence' | 'drain' | 'commit'; phase: 'start' | 'end' | 'progress'; detail?: Readonly<Record<string, number | string>> }): void;
+}
+
+export interface ControllerPorts {
+  readonly routes: RoutesPort;
+  readonly offsets: OffsetsPort;
+  readonly signals: SignalsPort;
+  readonly topics: TopicsPort;
+  readonly log: LogPort;
+  readonly clock: ClockPort;
+  readonly telemetry?: ControllerTelemetry;
+}
