@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
 
-const topic = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name (1-249 chars of a-z A-Z 0-9 . _ -)');
+const topic = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name (1-249 chars of a-z A-Z 0-9 . _ -)');
 
 /** The controller's whole configuration: file < env < flags, validated once at start. */
 export const controllerConfigSchema = z
@@ -23,14 +25,21 @@ export const controllerConfigSchema = z
     retireAfterWindows: z.number().int().min(1).default(30),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
     http: z
-      .object({ port: z.number().int().min(0).max(65_535).default(8080), host: z.string().min(1).default('127.0.0.1') })
+      .object({
+        port: z.number().int().min(0).max(65_535).default(8080),
+        host: z.string().min(1).default('127.0.0.1'),
+      })
       .strict()
       .default({ port: 8080, host: '127.0.0.1' }),
     /** bearer token for pin/unpin/move; without it those endpoints refuse */
     authToken: z.string().min(16, 'authToken must be at least 16 characters').optional(),
     inspect: z.boolean().default(false),
     sasl: z
-      .object({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: z.string().min(1), password: z.string().min(1) })
+      .object({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: z.string().min(1),
+        password: z.string().min(1),
+      })
       .strict()
       .optional(),
     ssl: z.boolean().optional(),

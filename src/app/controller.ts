@@ -45,7 +45,13 @@ export interface TenantStatus {
   readonly manual: boolean;
   readonly rates: { readonly recordsPerSec: number; readonly share: number; readonly lag: number } | null;
   readonly decision: TenantContext['decision'] | null;
-  readonly drain: { readonly target: readonly number[]; readonly from: readonly number[]; readonly remaining: number | null; readonly alert: boolean; readonly startedAt: number | null } | null;
+  readonly drain: {
+    readonly target: readonly number[];
+    readonly from: readonly number[];
+    readonly remaining: number | null;
+    readonly alert: boolean;
+    readonly startedAt: number | null;
+  } | null;
 }
 
 export type OperatorCommand =
@@ -54,7 +60,8 @@ export type OperatorCommand =
   | { readonly op: 'move'; readonly topic: string; readonly tenant: string; readonly partitions: number[] };
 
 const STABLE = new Set(['shared', 'dedicated', 'sharded']);
-const stateOfRoute = (partitions: readonly number[]): RouteState => (partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded');
+const stateOfRoute = (partitions: readonly number[]): RouteState =>
+  partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded';
 
 /**
  * The control plane: one XState actor per tenant that matters, driven by the observer's windows,
@@ -82,7 +89,8 @@ export class Controller {
     private readonly ports: ControllerPorts,
     private readonly inspect?: (e: InspectionEvent) => void,
   ) {
-    const job = (context: TenantContext, name: string, fn: (h: Handle) => Promise<void>) => this.enqueue(routeKey(context.topic, context.tenant), name, fn);
+    const job = (context: TenantContext, name: string, fn: (h: Handle) => Promise<void>) =>
+      this.enqueue(routeKey(context.topic, context.tenant), name, fn);
     this.machine = tenantMachine.provide({
       actions: {
         reserveCapacity: ({ context }) => job(context, 'reserveCapacity', (h) => this.reserveCapacity(h)),
@@ -91,9 +99,16 @@ export class Controller {
         awaitConsumers: ({ context }) => job(context, 'awaitConsumers', (h) => this.awaitConsumers(h)),
         commitRoute: ({ context }) => job(context, 'commitRoute', (h) => this.commitRoute(h)),
         raiseDrainAlert: ({ context }) =>
-          this.ports.log.warn({ code: 'KTB_DRAIN_STUCK', topic: context.topic, tenant: context.tenant, epoch: context.epoch }, 'drain timed out; keeping the tenant held (policy: wait)'),
+          this.ports.log.warn(
+            { code: 'KTB_DRAIN_STUCK', topic: context.topic, tenant: context.tenant, epoch: context.epoch },
+            'drain timed out; keeping the tenant held (policy: wait)',
+          ),
         recordDecision: ({ context }) => {
-          if (context.decision) this.ports.log.info({ topic: context.topic, tenant: context.tenant, ...context.decision }, `decision: ${context.decision.reason}`);
+          if (context.decision)
+            this.ports.log.info(
+              { topic: context.topic, tenant: context.tenant, ...context.decision },
+              `decision: ${context.decision.reason}`,
+            );
         },
       },
     });
@@ -112,7 +127,10 @@ export class Controller {
     const { table } = this.ports.routes;
     for (const topic of this.config.topics) {
       if (table.pools(topic) === undefined) {
-        throw new TenantBalancerError(ErrorCode.TopicNotManaged, `topic "${topic}" has no pool layout in "${this.config.routingTopic}"; create it with \`tenant-balancer topics create --topic ${topic} ...\``);
+        throw new TenantBalancerError(
+          ErrorCode.TopicNotManaged,
+          `topic "${topic}" has no pool layout in "${this.config.routingTopic}"; create it with \`tenant-balancer topics create --topic ${topic} ...\``,
+        );
       }
       this.partitionCounts.set(topic, await this.ports.topics.partitionCount(topic));
     }
@@ -120,13 +138,17 @@ export class Controller {
     this.subs.push(this.ports.signals.acks$.subscribe((a) => this.onAck(a)));
     for (const topic of this.config.topics) {
       for (const route of table.routes(topic)) {
-        if (route.partitions.length === 0 && route.machine === undefined && route.state === 'shared') continue;
+        if (route.partitions.length === 0 && route.machine === undefined && route.state === 'shared')
+          continue;
         this.ensureHandle(topic, route.tenant, route);
       }
     }
     this.running = true;
     this.subs.push(windows$.subscribe((w) => this.onWindow(w)));
-    this.ports.log.info({ writerEpoch: this.writerEpoch, actors: this.handles.size, topics: this.config.topics }, 'controller started');
+    this.ports.log.info(
+      { writerEpoch: this.writerEpoch, actors: this.handles.size, topics: this.config.topics },
+      'controller started',
+    );
   }
 
   /** Stops taking decisions; in-progress drains are already persisted and resume on restart. */
@@ -154,11 +176,19 @@ export class Controller {
         epoch: c.epoch,
         ordering: c.ordering,
         manual: c.manual,
-        rates: h.lastWindow ? { recordsPerSec: h.lastWindow.recordsPerSec, share: h.lastWindow.share, lag: h.lastWindow.lag } : null,
+        rates: h.lastWindow
+          ? { recordsPerSec: h.lastWindow.recordsPerSec, share: h.lastWindow.share, lag: h.lastWindow.lag }
+          : null,
         decision: c.decision ?? null,
         drain:
           c.target !== undefined
-            ? { target: c.target.length === 0 ? [c.hashPartition] : c.target, from: c.from ?? [], remaining: h.drainRemaining ?? null, alert: c.drainAlert, startedAt: h.drainStartedAt ?? null }
+            ? {
+                target: c.target.length === 0 ? [c.hashPartition] : c.target,
+                from: c.from ?? [],
+                remaining: h.drainRemaining ?? null,
+                alert: c.drainAlert,
+                startedAt: h.drainStartedAt ?? null,
+              }
             : null,
       };
     });
@@ -171,7 +201,10 @@ export class Controller {
   /** pin / unpin / move from an operator; goes through the same states with reason "manual". */
   command(cmd: OperatorCommand): TenantStatus {
     if (!this.config.topics.includes(cmd.topic)) {
-      throw new TenantBalancerError(ErrorCode.TopicNotManaged, `topic "${cmd.topic}" is not managed by this controller (managed: ${this.config.topics.join(', ')})`);
+      throw new TenantBalancerError(
+        ErrorCode.TopicNotManaged,
+        `topic "${cmd.topic}" is not managed by this controller (managed: ${this.config.topics.join(', ')})`,
+      );
     }
     tenantId(cmd.tenant);
     const now = this.ports.clock.now();
@@ -179,7 +212,10 @@ export class Controller {
     if (cmd.op === 'pin') {
       const shards = cmd.shards ?? 1;
       if (!Number.isInteger(shards) || shards < 1 || shards > this.config.thresholds.maxShards) {
-        throw new TenantBalancerError(ErrorCode.ConfigInvalid, `partitions must be an integer in 1..${this.config.thresholds.maxShards} (got ${shards})`);
+        throw new TenantBalancerError(
+          ErrorCode.ConfigInvalid,
+          `partitions must be an integer in 1..${this.config.thresholds.maxShards} (got ${shards})`,
+        );
       }
       event = { type: 'operator.pinned', shards, now };
     } else if (cmd.op === 'unpin') {
@@ -189,14 +225,20 @@ export class Controller {
       const total = this.partitionCounts.get(cmd.topic) ?? pools.total;
       const bad = cmd.partitions.filter((p) => !Number.isInteger(p) || p < pools.shared || p >= total);
       if (cmd.partitions.length === 0 || bad.length > 0) {
-        throw new TenantBalancerError(ErrorCode.ConfigInvalid, `move needs dedicated partitions in ${pools.shared}..${total - 1} (got ${cmd.partitions.join(',') || 'none'})`);
+        throw new TenantBalancerError(
+          ErrorCode.ConfigInvalid,
+          `move needs dedicated partitions in ${pools.shared}..${total - 1} (got ${cmd.partitions.join(',') || 'none'})`,
+        );
       }
       event = { type: 'operator.moved', partitions: [...cmd.partitions].sort((a, b) => a - b), now };
     }
     const h = this.ensureHandle(cmd.topic, cmd.tenant);
     const snap = h.actor.getSnapshot();
     if (!snap.can(event)) {
-      throw new TenantBalancerError(ErrorCode.ConfigInvalid, `tenant "${cmd.tenant}" is ${stateName(snap.value)}; ${cmd.op} applies to a stable tenant, retry when the migration ends`);
+      throw new TenantBalancerError(
+        ErrorCode.ConfigInvalid,
+        `tenant "${cmd.tenant}" is ${stateName(snap.value)}; ${cmd.op} applies to a stable tenant, retry when the migration ends`,
+      );
     }
     h.actor.send(event);
     return this.tenants().find((t) => t.tenant === cmd.tenant && t.topic === cmd.topic)!;
@@ -221,7 +263,13 @@ export class Controller {
     } as const;
     const restored = route?.machine as { context?: TenantContext } | undefined;
     // Persisted snapshots carry the thresholds of their time; the current config wins.
-    const snapshot = restored?.context !== undefined ? ({ ...restored, context: { ...restored.context, thresholds: this.config.thresholds } } as unknown as Snapshot<unknown>) : undefined;
+    const snapshot =
+      restored?.context !== undefined
+        ? ({
+            ...restored,
+            context: { ...restored.context, thresholds: this.config.thresholds },
+          } as unknown as Snapshot<unknown>)
+        : undefined;
     const actor = createActor(this.machine, {
       input,
       id: key,
@@ -234,7 +282,14 @@ export class Controller {
       const to = stateName(s.value);
       if (to !== h.lastState && h.lastState !== '') {
         const d = s.context.decision;
-        this.ports.telemetry?.transition?.({ topic, tenant, from: h.lastState, to, reason: d?.reason ?? '', numbers: d?.numbers ?? {} });
+        this.ports.telemetry?.transition?.({
+          topic,
+          tenant,
+          from: h.lastState,
+          to,
+          reason: d?.reason ?? '',
+          numbers: d?.numbers ?? {},
+        });
       }
       h.lastState = to;
     });
@@ -246,7 +301,10 @@ export class Controller {
   /** A restored actor does not re-run entry actions: re-issue the effect of the state it is in. */
   private resume(h: Handle): void {
     const state = stateName(h.actor.getSnapshot().value);
-    this.ports.log.info({ topic: h.topic, tenant: h.tenant, state }, 'resuming tenant from its persisted snapshot');
+    this.ports.log.info(
+      { topic: h.topic, tenant: h.tenant, state },
+      'resuming tenant from its persisted snapshot',
+    );
     const run = (name: string, fn: (x: Handle) => Promise<void>) => this.enqueue(h.key, name, fn);
     if (state === 'isolating') run('reserveCapacity', (x) => this.reserveCapacity(x));
     else if (state === 'draining.announcing') run('announceDraining', (x) => this.announceDraining(x));
@@ -269,7 +327,10 @@ export class Controller {
           await fn(h);
           return;
         } catch (e) {
-          this.ports.log.warn({ topic: h.topic, tenant: h.tenant, effect: name, attempt, err: (e as Error).message }, 'effect failed; retrying');
+          this.ports.log.warn(
+            { topic: h.topic, tenant: h.tenant, effect: name, attempt, err: (e as Error).message },
+            'effect failed; retrying',
+          );
           await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
         }
       }
@@ -282,7 +343,12 @@ export class Controller {
 
   // ---- effects ------------------------------------------------------------------------------
 
-  private async persist(h: Handle, state: RouteState, partitions: readonly number[], from?: readonly number[]): Promise<void> {
+  private async persist(
+    h: Handle,
+    state: RouteState,
+    partitions: readonly number[],
+    from?: readonly number[],
+  ): Promise<void> {
     const c = h.actor.getSnapshot().context;
     await this.ports.routes.write({
       v: 1,
@@ -306,7 +372,8 @@ export class Controller {
     for (const h of this.handles.values()) {
       if (h.key === except) continue;
       const c = h.actor.getSnapshot().context;
-      for (const p of [...c.partitions, ...(c.target ?? []), ...(this.reservations.get(h.key) ?? [])]) m.set(p, h.key);
+      for (const p of [...c.partitions, ...(c.target ?? []), ...(this.reservations.get(h.key) ?? [])])
+        m.set(p, h.key);
     }
     return m;
   }
@@ -320,7 +387,11 @@ export class Controller {
     if (c.requested !== undefined) {
       const taken = c.requested.filter((p) => owners.has(p));
       if (taken.length > 0) {
-        this.send(h, { type: 'capacity.unavailable', reason: `partition(s) ${taken.join(',')} belong to another tenant`, now: this.ports.clock.now() });
+        this.send(h, {
+          type: 'capacity.unavailable',
+          reason: `partition(s) ${taken.join(',')} belong to another tenant`,
+          now: this.ports.clock.now(),
+        });
         return;
       }
       this.reservations.set(h.key, c.requested);
@@ -355,17 +426,36 @@ export class Controller {
     h.announcedAt = this.ports.clock.now();
     h.drainStartedAt = h.announcedAt;
     h.expectedProducers = new Set(this.liveProducers);
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'acks', phase: 'start', detail: { producers: h.expectedProducers.size } });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'acks',
+      phase: 'start',
+      detail: { producers: h.expectedProducers.size },
+    });
     await new Promise<void>((resolve) => {
       const check = () => {
         if (this.handles.get(h.key) !== h || !this.running) return resolve();
         const acked = this.acks.get(h.key)?.get(c.epoch) ?? new Set<string>();
         const pending = [...(h.expectedProducers ?? [])].filter((p) => !acked.has(p));
-        const leaseOver = this.ports.clock.now() - (h.announcedAt ?? 0) >= this.config.routeLeaseMs + this.config.tickMs;
+        const leaseOver =
+          this.ports.clock.now() - (h.announcedAt ?? 0) >= this.config.routeLeaseMs + this.config.tickMs;
         if (pending.length === 0 || leaseOver) {
           clearInterval(h.ackTimer);
-          if (pending.length > 0) this.ports.log.warn({ tenant: h.tenant, epoch: c.epoch, pending }, 'proceeding without acks: those producers\' route lease expired');
-          this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'acks', phase: 'end', detail: { acked: acked.size, expired: pending.length } });
+          if (pending.length > 0)
+            this.ports.log.warn(
+              { tenant: h.tenant, epoch: c.epoch, pending },
+              "proceeding without acks: those producers' route lease expired",
+            );
+          this.ports.telemetry?.migrationStep?.({
+            topic: h.topic,
+            tenant: h.tenant,
+            epoch: c.epoch,
+            step: 'acks',
+            phase: 'end',
+            detail: { acked: acked.size, expired: pending.length },
+          });
           this.send(h, { type: 'producers.acked' });
           resolve();
         }
@@ -377,9 +467,22 @@ export class Controller {
 
   private async takeFence(h: Handle): Promise<void> {
     const c = h.actor.getSnapshot().context;
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'fence', phase: 'start' });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'fence',
+      phase: 'start',
+    });
     h.fence = await this.ports.offsets.logEnd(h.topic, c.from ?? []);
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'fence', phase: 'end', detail: Object.fromEntries([...h.fence].map(([p, o]) => [`p${p}`, o])) });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'fence',
+      phase: 'end',
+      detail: Object.fromEntries([...h.fence].map(([p, o]) => [`p${p}`, o])),
+    });
     this.send(h, { type: 'fence.taken' });
   }
 
@@ -388,9 +491,19 @@ export class Controller {
     const fence = h.fence ?? (await this.ports.offsets.logEnd(h.topic, c.from ?? []));
     h.fence = fence;
     const groups = this.ports.offsets.groups();
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'start', detail: { groups: groups.length } });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'drain',
+      phase: 'start',
+      detail: { groups: groups.length },
+    });
     if (groups.length === 0) {
-      this.ports.log.warn({ tenant: h.tenant, topic: h.topic }, 'no consumer group is watched; the drain has nothing to wait for');
+      this.ports.log.warn(
+        { tenant: h.tenant, topic: h.topic },
+        'no consumer group is watched; the drain has nothing to wait for',
+      );
       this.send(h, { type: 'drain.completed' });
       return;
     }
@@ -405,11 +518,24 @@ export class Controller {
     h.drainSub = this.ports.offsets.samples$.pipe(drainWatch(h.topic, fence, groups)).subscribe({
       next: (p) => {
         h.drainRemaining = p.remaining;
-        this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'progress', detail: { remaining: p.remaining } });
+        this.ports.telemetry?.migrationStep?.({
+          topic: h.topic,
+          tenant: h.tenant,
+          epoch: c.epoch,
+          step: 'drain',
+          phase: 'progress',
+          detail: { remaining: p.remaining },
+        });
       },
       complete: () => {
         if (h.drainRemaining === 0) {
-          this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'drain', phase: 'end' });
+          this.ports.telemetry?.migrationStep?.({
+            topic: h.topic,
+            tenant: h.tenant,
+            epoch: c.epoch,
+            step: 'drain',
+            phase: 'end',
+          });
           this.send(h, { type: 'drain.completed' });
         }
       },
@@ -429,13 +555,26 @@ export class Controller {
     this.clearDrain(h);
     const c = h.actor.getSnapshot().context;
     const target = c.target ?? c.partitions;
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'commit', phase: 'start' });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'commit',
+      phase: 'start',
+    });
     await this.persist(h, stateOfRoute(target), target);
     this.acks.delete(h.key);
     this.reservations.delete(h.key);
     h.drainStartedAt = undefined;
     this.migrationsDone++;
-    this.ports.telemetry?.migrationStep?.({ topic: h.topic, tenant: h.tenant, epoch: c.epoch, step: 'commit', phase: 'end', detail: { partitions: target.join(',') } });
+    this.ports.telemetry?.migrationStep?.({
+      topic: h.topic,
+      tenant: h.tenant,
+      epoch: c.epoch,
+      step: 'commit',
+      phase: 'end',
+      detail: { partitions: target.join(',') },
+    });
     this.send(h, { type: 'route.committed', now: this.ports.clock.now() });
   }
 
@@ -470,7 +609,8 @@ export class Controller {
       this.lag.get(p.topic)?.set(p.partition, lags.length ? Math.max(...lags) : 0);
     }
     let migrations = 0;
-    for (const h of this.handles.values()) if (!STABLE.has(stateName(h.actor.getSnapshot().value))) migrations++;
+    for (const h of this.handles.values())
+      if (!STABLE.has(stateName(h.actor.getSnapshot().value))) migrations++;
     const seen = new Set<string>();
     for (const t of w.tenants) {
       if (!this.config.topics.includes(t.topic)) continue;
@@ -494,14 +634,30 @@ export class Controller {
     }
   }
 
-  private feed(h: Handle, rate: number, bytesRate: number, trend: number, at: number, migrationsInProgress: number): void {
+  private feed(
+    h: Handle,
+    rate: number,
+    bytesRate: number,
+    trend: number,
+    at: number,
+    migrationsInProgress: number,
+  ): void {
     const c = h.actor.getSnapshot().context;
     const parts = c.partitions.length === 0 ? [c.hashPartition] : c.partitions;
     const load = this.load.get(h.topic);
     const partRate = parts.reduce((a, p) => a + (load?.get(p) ?? 0), 0);
     const share = partRate > 0 ? Math.min(1, rate / partRate) : rate > 0 ? 1 : 0;
     const lag = parts.reduce((a, p) => a + (this.lag.get(h.topic)?.get(p) ?? 0), 0);
-    const window: TenantWindow = { topic: h.topic, tenant: h.tenant, at, recordsPerSec: rate, bytesPerSec: bytesRate, share, lag, trend };
+    const window: TenantWindow = {
+      topic: h.topic,
+      tenant: h.tenant,
+      at,
+      recordsPerSec: rate,
+      bytesPerSec: bytesRate,
+      share,
+      lag,
+      trend,
+    };
     h.lastWindow = window;
     h.idleWindows = rate < this.config.thresholds.actorFloorRate ? h.idleWindows + 1 : 0;
     this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress });
@@ -510,7 +666,8 @@ export class Controller {
   /** Idle shared tenants cost no actor: memory follows the tenants that matter. */
   private maybeRetire(h: Handle): void {
     const s = h.actor.getSnapshot();
-    if (stateName(s.value) !== 'shared' || s.context.manual || h.idleWindows < this.config.retireAfterWindows) return;
+    if (stateName(s.value) !== 'shared' || s.context.manual || h.idleWindows < this.config.retireAfterWindows)
+      return;
     h.actor.stop();
     this.handles.delete(h.key);
   }

@@ -6,7 +6,11 @@ import { offsetSteps } from '../streams/offset-steps.js';
 import { windowSummaries, type ObserverEvent } from '../streams/window-summaries.js';
 
 /** The controller's eyes: offsets (partition truth) + traffic reports (tenant attribution) -> windows. */
-export function observeWindows(offsets: OffsetsPort, signals: SignalsPort, opts: WindowOptions): Observable<WindowSnapshot> {
+export function observeWindows(
+  offsets: OffsetsPort,
+  signals: SignalsPort,
+  opts: WindowOptions,
+): Observable<WindowSnapshot> {
   const steps$: Observable<ObserverEvent> = offsets.samples$.pipe(
     offsetSteps(),
     filter((steps) => steps.length > 0),

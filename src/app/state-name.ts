@@ -2,4 +2,8 @@ import type { StateValue } from 'xstate';
 
 /** "draining.waiting" for nested states, the plain name otherwise. */
 export const stateName = (v: StateValue): string =>
-  typeof v === 'string' ? v : Object.entries(v).map(([k, sub]) => (sub === undefined ? k : `${k}.${stateName(sub as StateValue)}`))[0] ?? '';
+  typeof v === 'string'
+    ? v
+    : (Object.entries(v).map(([k, sub]) =>
+        sub === undefined ? k : `${k}.${stateName(sub as StateValue)}`,
+      )[0] ?? '');

@@ -41,8 +41,22 @@ export interface ClockPort {
 
 /** Hooks for telemetry: the core emits, OTel (or a test) subscribes. Must never throw into the core. */
 export interface ControllerTelemetry {
-  transition?(e: { topic: string; tenant: string; from: string; to: string; reason: string; numbers: Readonly<Record<string, number>> }): void;
-  migrationStep?(e: { topic: string; tenant: string; epoch: number; step: 'acks' | 'fence' | 'drain' | 'commit'; phase: 'start' | 'end' | 'progress'; detail?: Readonly<Record<string, number | string>> }): void;
+  transition?(e: {
+    topic: string;
+    tenant: string;
+    from: string;
+    to: string;
+    reason: string;
+    numbers: Readonly<Record<string, number>>;
+  }): void;
+  migrationStep?(e: {
+    topic: string;
+    tenant: string;
+    epoch: number;
+    step: 'acks' | 'fence' | 'drain' | 'commit';
+    phase: 'start' | 'end' | 'progress';
+    detail?: Readonly<Record<string, number | string>>;
+  }): void;
 }
 
 export interface ControllerPorts {

@@ -24,34 +24,62 @@ const tokenOk = (header: string | undefined, token: string): boolean => {
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => (d.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' })));
+  app.get('/readyz', async (_req, reply) =>
+    d.ready()
+      ? { status: 'ready' }
+      : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' }),
+  );
   app.get('/tenants', async () => ({ tenants: d.tenants() }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await d.metrics()));
 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (d.authToken === undefined) return reply.code(403).send({ error: 'mutating endpoints are disabled: start the controller with --auth-token (or KTB_AUTH_TOKEN)' });
-    if (!tokenOk(req.headers.authorization, d.authToken)) return reply.code(401).send({ error: 'missing or wrong bearer token' });
+    if (d.authToken === undefined)
+      return reply
+        .code(403)
+        .send({
+          error:
+            'mutating endpoints are disabled: start the controller with --auth-token (or KTB_AUTH_TOKEN)',
+        });
+    if (!tokenOk(req.headers.authorization, d.authToken))
+      return reply.code(401).send({ error: 'missing or wrong bearer token' });
     return undefined;
   };
   const run = async (reply: FastifyReply, c: OperatorCommand) => {
     try {
       return reply.code(202).send({ tenant: d.command(c) });
     } catch (e) {
-      if (isTenantBalancerError(e)) return reply.code(e.code === 'KTB_TOPIC_NOT_MANAGED' ? 404 : 409).send({ error: e.message, code: e.code });
+      if (isTenantBalancerError(e))
+        return reply
+          .code(e.code === 'KTB_TOPIC_NOT_MANAGED' ? 404 : 409)
+          .send({ error: e.message, code: e.code });
       throw e;
     }
   };
   type P = { Params: { topic: string; tenant: string }; Body: { partitions?: unknown } | undefined };
   app.post<P>('/tenants/:topic/:tenant/pin', { preHandler: guard }, async (req, reply) => {
     const k = req.body?.partitions;
-    if (k !== undefined && typeof k !== 'number') return reply.code(400).send({ error: 'partitions must be a number (how many dedicated partitions)' });
-    return run(reply, { op: 'pin', topic: req.params.topic, tenant: req.params.tenant, ...(k !== undefined ? { shards: k } : {}) });
+    if (k !== undefined && typeof k !== 'number')
+      return reply.code(400).send({ error: 'partitions must be a number (how many dedicated partitions)' });
+    return run(reply, {
+      op: 'pin',
+      topic: req.params.topic,
+      tenant: req.params.tenant,
+      ...(k !== undefined ? { shards: k } : {}),
+    });
   });
-  app.post<P>('/tenants/:topic/:tenant/unpin', { preHandler: guard }, async (req, reply) => run(reply, { op: 'unpin', topic: req.params.topic, tenant: req.params.tenant }));
+  app.post<P>('/tenants/:topic/:tenant/unpin', { preHandler: guard }, async (req, reply) =>
+    run(reply, { op: 'unpin', topic: req.params.topic, tenant: req.params.tenant }),
+  );
   app.post<P>('/tenants/:topic/:tenant/move', { preHandler: guard }, async (req, reply) => {
     const ps = req.body?.partitions;
-    if (!Array.isArray(ps) || !ps.every((p) => typeof p === 'number')) return reply.code(400).send({ error: 'partitions must be an array of partition numbers' });
-    return run(reply, { op: 'move', topic: req.params.topic, tenant: req.params.tenant, partitions: ps as number[] });
+    if (!Array.isArray(ps) || !ps.every((p) => typeof p === 'number'))
+      return reply.code(400).send({ error: 'partitions must be an array of partition numbers' });
+    return run(reply, {
+      op: 'move',
+      topic: req.params.topic,
+      tenant: req.params.tenant,
+      partitions: ps as number[],
+    });
   });
   return app;
 }

@@ -46,7 +46,9 @@ export class OffsetSource {
 
   private async discover(topics: readonly string[]): Promise<void> {
     const listed = await this.admin.listGroups();
-    const candidates = listed.groups.map((g) => g.groupId).filter((g) => !g.startsWith(this.opts.ignoreGroupPrefix));
+    const candidates = listed.groups
+      .map((g) => g.groupId)
+      .filter((g) => !g.startsWith(this.opts.ignoreGroupPrefix));
     const found: string[] = [];
     for (const groupId of candidates) {
       const r = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
@@ -59,7 +61,8 @@ export class OffsetSource {
     const at = Date.now();
     const topics = this.opts.topics();
     try {
-      if (this.opts.groups === 'auto' && this.ticks++ % (this.opts.rediscoverEveryTicks ?? 5) === 0) await this.discover(topics);
+      if (this.opts.groups === 'auto' && this.ticks++ % (this.opts.rediscoverEveryTicks ?? 5) === 0)
+        await this.discover(topics);
       const ends = new Map<string, Map<number, number>>();
       for (const topic of topics) {
         const offsets = await this.admin.fetchTopicOffsets(topic);
@@ -68,7 +71,17 @@ export class OffsetSource {
       const committed = new Map<string, Map<string, Map<number, number>>>();
       for (const groupId of this.groups()) {
         const r = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
-        committed.set(groupId, new Map(r.map((t) => [t.topic, new Map(t.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]))])));
+        committed.set(
+          groupId,
+          new Map(
+            r.map((t) => [
+              t.topic,
+              new Map(
+                t.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]),
+              ),
+            ]),
+          ),
+        );
       }
       return [{ at, ends, committed }];
     } catch (e) {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { Subject, type Observable } from 'rxjs';
-import { decodeDrainAck, decodeTrafficReport, type DrainAck, type ReceivedReport } from '../../domain/wire-records.js';
+import {
+  decodeDrainAck,
+  decodeTrafficReport,
+  type DrainAck,
+  type ReceivedReport,
+} from '../../domain/wire-records.js';
 import type { Logger } from '../logger.js';
 
 export type { ReceivedReport };
@@ -28,7 +33,11 @@ export class SignalConsumer {
 
   async start(): Promise<void> {
     const follow = async (topic: string, fromBeginning: boolean, onValue: (v: Buffer | null) => void) => {
-      const c = this.kafka.consumer({ groupId: `${this.groupPrefix}-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      const c = this.kafka.consumer({
+        groupId: `${this.groupPrefix}-${randomUUID()}`,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+      });
       this.consumers.push(c);
       await c.connect();
       await c.subscribe({ topic, fromBeginning });

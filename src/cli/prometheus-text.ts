@@ -1,0 +1,33 @@
+import type { Controller } from '../app/controller.js';
+import type { RoutingReader } from '../adapters/kafka/routing-reader.js';
+import type { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
+
+/** The controller's own gauges and counters in Prometheus text format. */
+export function prometheusText(c: Controller, reader: RoutingReader, signals: SignalConsumer): string {
+  const byState = new Map<string, number>();
+  for (const t of c.tenants()) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
+  const lines = [
+    '# HELP ktb_tenant_actors Tenants with a live actor, by state.',
+    '# TYPE ktb_tenant_actors gauge',
+    ...[...byState].map(([s, n]) => `ktb_tenant_actors{state="${s}"} ${n}`),
+    '# HELP ktb_migrations_total Migrations committed since start.',
+    '# TYPE ktb_migrations_total counter',
+    `ktb_migrations_total ${c.migrationsDone}`,
+    '# HELP ktb_malformed_route_records_total Routing records skipped as malformed.',
+    '# TYPE ktb_malformed_route_records_total counter',
+    `ktb_malformed_route_records_total ${reader.malformed}`,
+    '# HELP ktb_malformed_signal_records_total Traffic/ack records skipped as malformed.',
+    '# TYPE ktb_malformed_signal_records_total counter',
+    `ktb_malformed_signal_records_total ${signals.malformed}`,
+    '# HELP ktb_routing_view_age_ms Time since the routing view last reached the topic end.',
+    '# TYPE ktb_routing_view_age_ms gauge',
+    `ktb_routing_view_age_ms ${Number.isFinite(reader.viewAgeMs()) ? reader.viewAgeMs() : -1}`,
+  ];
+  for (const t of c.tenants()) {
+    if (t.rates)
+      lines.push(
+        `ktb_tenant_records_per_second{topic="${t.topic}",tenant="${t.tenant.replace(/["\\\n]/g, '_')}"} ${t.rates.recordsPerSec.toFixed(3)}`,
+      );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,81 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import { OrderingChecker } from '../domain/ordering-checker.js';
+import { Headers } from '../adapters/kafka/headers.js';
+
+export interface CheckingConsumerOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  /** simulated processing cost per record (µs): bounds each partition's capacity at 1e6/cost rec/s */
+  readonly costMicros: number;
+  /** partitions processed in parallel (one "consumer thread" each) */
+  readonly concurrency: number;
+}
+
+const header = (h: Record<string, unknown> | undefined, k: string): string | undefined => {
+  const v = h?.[k];
+  return v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v);
+};
+
+/**
+ * A consumer group member that processes records at a bounded rate per partition, checks
+ * per-tenant order with the OrderingChecker and records produce-to-consume latency per tenant.
+ * Offsets are committed every few hundred ms, which is what the controller's drain waits on.
+ */
+export class CheckingConsumer {
+  readonly checker = new OrderingChecker();
+  /** tenant -> [consumedAt, latencyMs] samples */
+  readonly latency = new Map<string, [number, number][]>();
+  consumed = 0;
+  private consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly o: CheckingConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: o.groupId,
+      maxWaitTimeInMs: 50,
+      sessionTimeout: 30_000,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.o.concurrency,
+      autoCommitInterval: 200,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning }) => {
+        const chunk = 50;
+        for (let i = 0; i < batch.messages.length && isRunning(); i += chunk) {
+          const msgs = batch.messages.slice(i, i + chunk);
+          if (this.o.costMicros > 0)
+            await new Promise((r) => setTimeout(r, (msgs.length * this.o.costMicros) / 1000));
+          const now = Date.now();
+          for (const m of msgs) {
+            const tenant = header(m.headers, Headers.tenantId);
+            const seq = Number(header(m.headers, Headers.tenantSeq));
+            if (tenant !== undefined && Number.isInteger(seq)) {
+              this.checker.observe(tenant, seq, header(m.headers, Headers.shardKey));
+              const sentAt = Number(header(m.headers, Headers.sentAt));
+              if (Number.isFinite(sentAt)) {
+                let l = this.latency.get(tenant);
+                if (l === undefined) this.latency.set(tenant, (l = []));
+                l.push([now, now - sentAt]);
+              }
+            }
+            this.consumed++;
+            resolveOffset(m.offset);
+          }
+          await heartbeat();
+          await commitOffsetsIfNecessary();
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
