@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
 import { tenantMachine, type TenantContext, type TenantEvent } from '../../machines/tenant.machine.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
@@ -123,7 +123,7 @@ export class Controller {
   }
 
   /** Rebuilds actors from the routing table (resuming mid-migration ones), then follows the signals. */
-  async start(windows$: import('rxjs').Observable<WindowSnapshot>): Promise<void> {
+  async start(windows$: Observable<WindowSnapshot>): Promise<void> {
     const { table } = this.ports.routes;
     for (const topic of this.config.topics) {
       if (table.pools(topic) === undefined) {

@@ -34,12 +34,9 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     if (d.authToken === undefined)
-      return reply
-        .code(403)
-        .send({
-          error:
-            'mutating endpoints are disabled: start the controller with --auth-token (or KTB_AUTH_TOKEN)',
-        });
+      return reply.code(403).send({
+        error: 'mutating endpoints are disabled: start the controller with --auth-token (or KTB_AUTH_TOKEN)',
+      });
     if (!tokenOk(req.headers.authorization, d.authToken))
       return reply.code(401).send({ error: 'missing or wrong bearer token' });
     return undefined;
