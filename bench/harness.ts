@@ -44,11 +44,7 @@ export const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export const percentile = (xs: readonly number[], p: number): number => {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
+export { percentile } from '../src/domain/percentile.js';
 
 const fmt = (n: number | undefined): string =>
   n === undefined || Number.isNaN(n)

@@ -3,6 +3,10 @@
 import { Command } from 'commander';
 import { isTenantBalancerError } from './domain/errors.js';
 import { kafkaCommand } from './cli/kafka-command.js';
+import { checkCommand } from './cli/check-command.js';
+import { controllerCommand } from './cli/controller-command.js';
+import { demoCommand } from './cli/demo-command.js';
+import { operatorCommands } from './cli/operator-commands.js';
 import { routesCommand } from './cli/routes-command.js';
 import { topicsCommand } from './cli/topics-command.js';
 
@@ -12,7 +16,11 @@ const program = new Command('tenant-balancer')
   .showHelpAfterError()
   .addCommand(kafkaCommand())
   .addCommand(topicsCommand())
-  .addCommand(routesCommand());
+  .addCommand(routesCommand())
+  .addCommand(controllerCommand())
+  .addCommand(checkCommand())
+  .addCommand(demoCommand());
+for (const c of operatorCommands()) program.addCommand(c);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (isTenantBalancerError(e)) {

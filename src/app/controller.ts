@@ -33,6 +33,7 @@ interface Handle {
   lastWindow?: TenantWindow | undefined;
   idleWindows: number;
   lastState: string;
+  lastDecision?: TenantContext['decision'];
 }
 
 export interface TenantStatus {

@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { createLogger } from '../adapters/logger.js';
+import { startControllerService } from './controller-service.js';
+import { positiveInt } from './common.js';
+import { loadControllerConfig, type ControllerFlags } from './load-controller-config.js';
+import { startInspector } from './inspector.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function controllerCommand(): Command {
+  return new Command('controller')
+    .description(
+      'run the long-lived controller: watches throughput, isolates/shards/releases tenants through the draining protocol',
+    )
+    .option('--config <file>', 'JSON config file (flags and env override it)')
+    .option('--brokers <list>', 'bootstrap servers (env KAFKA_BROKERS)')
+    .option('--topic <name>', 'managed topic, repeatable (env KTB_TOPICS, comma-separated)', collect)
+    .option(
+      '--group <id>',
+      'consumer group a drain waits for, repeatable (env KTB_GROUPS); default: auto-discover',
+      collect,
+    )
+    .option(
+      '--http-port <port>',
+      'HTTP port for /healthz /readyz /tenants /metrics (env KTB_HTTP_PORT)',
+      positiveInt('--http-port'),
+    )
+    .option('--http-host <host>', 'HTTP bind address (env KTB_HTTP_HOST), default 127.0.0.1')
+    .option('--tick-ms <ms>', 'offset poll interval and window step', positiveInt('--tick-ms', 50))
+    .option('--window-ms <ms>', 'sliding window length', positiveInt('--window-ms', 50))
+    .option('--auth-token <token>', 'bearer token required by pin/unpin/move (env KTB_AUTH_TOKEN)')
+    .option('--routing-topic <name>', 'routing topic (env KTB_ROUTING_TOPIC)')
+    .option('--acks-topic <name>', 'drain acks topic (env KTB_ACKS_TOPIC)')
+    .option('--traffic-topic <name>', 'traffic reports topic (env KTB_TRAFFIC_TOPIC)')
+    .option('--inspect', 'stream actor events to the Stately inspector')
+    .action(async (f: ControllerFlags) => {
+      const config = loadControllerConfig(f);
+      const logger = createLogger('tenant-balancer-controller');
+      const inspector = config.inspect ? await startInspector(logger) : undefined;
+      if (inspector) console.error(`Stately inspector: open ${inspector.url}`);
+      const svc = await startControllerService(config, {
+        logger,
+        ...(inspector ? { inspect: inspector.inspect } : {}),
+      });
+      console.error(`controller ready: ${svc.url} (topics ${config.topics.join(', ')})`);
+      await new Promise<void>((resolve) => {
+        const shutdown = (sig: string) => {
+          logger.info({ signal: sig }, 'stopping: no new decisions; in-progress drains stay persisted');
+          resolve();
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+      });
+      await svc.stop();
+      await inspector?.stop();
+    });
+}

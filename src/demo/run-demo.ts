@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { InspectionEvent } from 'xstate';
+import { createKafka } from '../adapters/kafka/client.js';
+import { createManagedTopic } from '../adapters/kafka/managed-topics.js';
+import { SmartProducer } from '../adapters/kafka/smart-producer/index.js';
+import * as localKafka from '../adapters/local-kafka/index.js';
+import type { Logger } from '../adapters/logger.js';
+import { parseControllerConfig } from '../app/controller-config.js';
+import type { TenantStatus } from '../app/controller.js';
+import { startControllerService, type RunningController } from '../cli/controller-service.js';
+import type { CheckerReport } from '../domain/ordering-checker.js';
+import { CheckingConsumer } from './checking-consumer.js';
+import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
+import { TenantLoad } from './tenant-load.js';
+
+export interface DemoOptions {
+  readonly durationSec: number;
+  readonly tenants: number;
+  readonly whaleRate: number;
+  readonly controller: 'in-process' | 'none' | 'external';
+  readonly ui: boolean;
+  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
+  readonly logger: Logger;
+  readonly httpPort?: number;
+  /** per-record processing cost (µs): each partition's consumers handle 1e6/cost records/s */
+  readonly costMicros?: number;
+}
+
+export interface DemoSummary {
+  readonly topic: string;
+  readonly controller: DemoOptions['controller'];
+  readonly migrations: number;
+  readonly transitions: string[];
+  readonly produced: number;
+  readonly consumed: number;
+  readonly lost: number;
+  readonly sendFailures: number;
+  readonly checker: CheckerReport;
+  readonly smallTenantLatency: PhaseLatency[];
+}
+
+const SHARED = 4;
+const DEDICATED = 8;
+const WHALE = 'whale';
+const SHARD_KEYS = Array.from({ length: 16 }, (_, i) => `user-${i}`);
+
+/** The whale's script: quiet, hot, bigger than one partition, cool (fractions of the duration). */
+export const phases = (start: number, durationMs: number, whaleRate: number) => {
+  const at = (f: number) => start + Math.round(durationMs * f);
+  return [
+    { name: 'before', from: at(0), to: at(0.2), whale: Math.max(5, Math.round(whaleRate * 0.01)) },
+    { name: 'spike', from: at(0.2), to: at(0.45), whale: Math.round(whaleRate * 0.3) },
+    { name: 'peak', from: at(0.45), to: at(0.7), whale: whaleRate },
+    { name: 'after', from: at(0.7), to: at(1), whale: 2 },
+  ];
+};
+
+/**
+ * `tenant-balancer demo`: an embedded broker (unless KAFKA_BROKERS), a managed topic, the
+ * controller, many small tenants and one whale that ramps up, outgrows a partition and cools, and
+ * a consumer group with bounded per-partition capacity. Ends with the ordering/loss/latency summary.
+ */
+export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoSummary> {
+  const log = o.logger;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    let brokers = process.env['KAFKA_BROKERS']?.split(',');
+    if (brokers === undefined || brokers[0] === '') {
+      const opts = localKafka.defaultLocalKafkaOptions();
+      const started = await localKafka.start(opts, (l) => o.ui && console.error(l));
+      if (started.started) cleanups.push(() => localKafka.stop(opts));
+      brokers = started.bootstrap;
+    }
+    const kafka: Kafka = createKafka({ brokers, clientId: 'tenant-balancer-demo' }, log);
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    const topic = `demo-${run}`;
+    const names = { routingTopic: 'ktb.routes', acksTopic: 'ktb.acks', trafficTopic: 'ktb.traffic' };
+    await createManagedTopic(kafka, admin, names, { topic, shared: SHARED, dedicated: DEDICATED });
+    const groupId = `demo-consumers-${run}`;
+    const costMicros = o.costMicros ?? 1000;
+    const capacity = 1e6 / costMicros;
+
+    let svc: RunningController | undefined;
+    const transitions: string[] = [];
+    if (o.controller === 'in-process') {
+      const config = parseControllerConfig({
+        brokers,
+        topics: [topic],
+        ...names,
+        groups: [groupId],
+        tickMs: 1000,
+        windowMs: 3000,
+        routeLeaseMs: 5000,
+        http: { port: o.httpPort ?? 0, host: '127.0.0.1' },
+        authToken: randomBytes(16).toString('hex'),
+        thresholds: {
+          isolateRate: capacity * 0.25,
+          isolateShare: 0.3,
+          hotWindows: 2,
+          releaseRate: capacity * 0.05,
+          coldWindows: 3,
+          partitionCapacity: capacity,
+          headroom: 0.8,
+          cooldownMs: 3000,
+          reshardWindows: 2,
+          drainTimeoutMs: 30_000,
+          actorFloorRate: 20,
+        },
+      });
+      svc = await startControllerService(config, {
+        logger: log,
+        ...(o.inspect ? { inspect: o.inspect } : {}),
+        telemetry: {
+          transition: (e) =>
+            transitions.push(
+              `${new Date().toISOString().slice(11, 19)} ${e.tenant}: ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`,
+            ),
+        },
+      });
+      cleanups.push(() => svc!.stop());
+    }
+
+    const consumer = new CheckingConsumer(kafka, {
+      topic,
+      groupId,
+      costMicros,
+      concurrency: SHARED + DEDICATED * 2,
+    });
+    await consumer.start();
+    cleanups.push(() => consumer.stop());
+    const producer = new SmartProducer(
+      kafka,
+      { ...names, lingerMs: 5, routeLeaseMs: 5000, trafficIntervalMs: 500 },
+      { logger: log },
+    );
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+    const load = new TenantLoad(producer, topic);
+    const small = Array.from({ length: o.tenants }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
+    for (const s of small) load.set(s, { rate: 15 });
+
+    const start = Date.now();
+    const durationMs = o.durationSec * 1000;
+    const plan = phases(start, durationMs, o.whaleRate);
+    load.set(WHALE, { rate: plan[0]!.whale, shardKeys: SHARD_KEYS });
+    load.start();
+    const stopLoad = (() => {
+      let stopped: Promise<void> | undefined;
+      return () => (stopped ??= load.stop());
+    })();
+    cleanups.push(stopLoad);
+
+    while (Date.now() - start < durationMs && !abort.aborted) {
+      const now = Date.now();
+      const phase = plan.find((p) => now >= p.from && now < p.to) ?? plan[plan.length - 1]!;
+      if (load.rateOf(WHALE) !== phase.whale) load.set(WHALE, { rate: phase.whale, shardKeys: SHARD_KEYS });
+      if (o.ui)
+        render({
+          topic,
+          phase: phase.name,
+          elapsed: (now - start) / 1000,
+          duration: o.durationSec,
+          whaleRate: phase.whale,
+          tenants: svc?.controller.tenants() ?? [],
+          consumer,
+          load,
+          transitions,
+          migrations: svc?.controller.migrationsDone ?? 0,
+          small,
+        });
+      await sleep(1000, abort);
+    }
+
+    await stopLoad();
+    await producer.flush();
+    const produced = load.sent;
+    // Drain the consumer: every accepted record must arrive (bounded wait).
+    const deadline = Date.now() + 60_000;
+    while (consumer.consumed < produced && Date.now() < deadline) await sleep(200);
+    const end = Date.now();
+    const summary: DemoSummary = {
+      topic,
+      controller: o.controller,
+      migrations: svc?.controller.migrationsDone ?? 0,
+      transitions,
+      produced,
+      consumed: consumer.consumed,
+      lost: Math.max(0, produced - consumer.consumed),
+      sendFailures: load.failed,
+      checker: consumer.checker.report(),
+      smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, [
+        { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
+        { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },
+        { name: 'after spike', from: plan[3]!.from, to: end },
+      ]),
+    };
+    return summary;
+  } finally {
+    for (const c of cleanups.reverse())
+      await c().catch((e: unknown) => log.warn({ err: String(e) }, 'cleanup failed'));
+  }
+}
+
+const sleep = (ms: number, abort?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    abort?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+interface View {
+  topic: string;
+  phase: string;
+  elapsed: number;
+  duration: number;
+  whaleRate: number;
+  tenants: TenantStatus[];
+  consumer: CheckingConsumer;
+  load: TenantLoad;
+  transitions: string[];
+  migrations: number;
+  small: string[];
+}
+
+function render(v: View): void {
+  const byState = new Map<string, number>();
+  for (const t of v.tenants) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
+  const whale = v.tenants.find((t) => t.tenant === WHALE);
+  const recent: number[] = [];
+  const since = Date.now() - 5000;
+  for (const s of v.small)
+    for (const [at, ms] of v.consumer.latency.get(s) ?? []) if (at >= since) recent.push(ms);
+  recent.sort((a, b) => a - b);
+  const p = (q: number) =>
+    recent.length
+      ? `${recent[Math.min(recent.length - 1, Math.ceil((q / 100) * recent.length) - 1)]} ms`
+      : '-';
+  const r = v.consumer.checker.report();
+  const lines = [
+    `kafka-tenant-balancer demo  topic ${v.topic}  ${v.elapsed.toFixed(0)}/${v.duration}s  phase: ${v.phase}`,
+    '',
+    `whale: ${v.whaleRate} rec/s offered  state ${whale?.state ?? 'shared (no actor)'}  partitions ${whale?.partitions.join(',') ?? '-'}${whale?.drain ? `  draining: ${whale.drain.remaining ?? '?'} records ahead of the fence` : ''}`,
+    `tenants with actors by state: ${[...byState].map(([s, n]) => `${s}=${n}`).join('  ') || '-'}   migrations done: ${v.migrations}`,
+    `small tenants (${v.small.length}) produce-to-consume latency, last 5 s: p50 ${p(50)}  p99 ${p(99)}`,
+    `produced ${v.load.sent}  consumed ${v.consumer.consumed}  ordering violations ${r.violations}  gaps ${r.gaps}`,
+    '',
+    'recent transitions:',
+    ...v.transitions.slice(-8).map((t) => `  ${t}`),
+    '',
+    'Ctrl-C stops cleanly.',
+  ];
+  process.stdout.write(`\x1b[2J\x1b[H${lines.join('\n')}\n`);
+}

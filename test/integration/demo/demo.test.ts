@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/adapters/logger.js';
+import { runDemo, type DemoSummary } from '../../../src/demo/run-demo.js';
+import { brokers } from '../helpers/kafka.js';
+
+describe('demo scenario, headless, on the real broker', () => {
+  let summary: DemoSummary;
+  const saved = process.env['KAFKA_BROKERS'];
+
+  beforeAll(async () => {
+    process.env['KAFKA_BROKERS'] = brokers().join(',');
+    summary = await runDemo(
+      {
+        durationSec: 36,
+        tenants: 12,
+        whaleRate: 2400,
+        controller: 'in-process',
+        ui: false,
+        logger: silentLogger(),
+      },
+      new AbortController().signal,
+    );
+  }, 150_000);
+  afterAll(() => {
+    if (saved === undefined) delete process.env['KAFKA_BROKERS'];
+    else process.env['KAFKA_BROKERS'] = saved;
+  });
+
+  it('isolated the whale and released it again', () => {
+    expect(summary.transitions.some((t) => /whale: shared -> isolating/.test(t))).toBe(true);
+    expect(summary.transitions.some((t) => /whale: committing -> (dedicated|sharded)/.test(t))).toBe(true);
+    expect(summary.transitions.some((t) => /whale: committing -> shared/.test(t))).toBe(true);
+    expect(summary.migrations).toBeGreaterThanOrEqual(2);
+  });
+
+  it('saw 0 ordering violations and 0 gaps, and its summary matches the checker', () => {
+    expect(summary.checker.violations).toBe(0);
+    expect(summary.checker.gaps).toBe(0);
+    expect(summary.sendFailures).toBe(0);
+    expect(summary.lost).toBe(0);
+    expect(summary.consumed).toBe(summary.checker.records);
+    expect(summary.produced).toBe(summary.consumed);
+    expect(summary.smallTenantLatency.map((p) => p.phase)).toEqual([
+      'before spike',
+      'during spike',
+      'after spike',
+    ]);
+    expect(summary.smallTenantLatency.every((p) => p.samples > 0)).toBe(true);
+  });
+});
