@@ -33,7 +33,7 @@ interface Handle {
   lastWindow?: TenantWindow | undefined;
   idleWindows: number;
   lastState: string;
-  lastDecision?: TenantContext['decision'];
+  lastDecision?: TenantContext['decision'] | undefined;
 }
 
 export interface TenantStatus {
@@ -282,14 +282,17 @@ export class Controller {
     actor.subscribe((s) => {
       const to = stateName(s.value);
       if (to !== h.lastState && h.lastState !== '') {
+        // A decision's reason is reported once, on the transition it caused.
         const d = s.context.decision;
+        const fresh = d !== undefined && (d.at !== h.lastDecision?.at || d.reason !== h.lastDecision.reason);
+        h.lastDecision = d;
         this.ports.telemetry?.transition?.({
           topic,
           tenant,
           from: h.lastState,
           to,
-          reason: d?.reason ?? '',
-          numbers: d?.numbers ?? {},
+          reason: fresh ? d.reason : '',
+          numbers: fresh ? d.numbers : {},
         });
       }
       h.lastState = to;

@@ -7,8 +7,14 @@ export interface CheckingConsumerOptions {
   readonly groupId: string;
   /** simulated processing cost per record (µs): bounds each partition's capacity at 1e6/cost rec/s */
   readonly costMicros: number;
-  /** partitions processed in parallel (one "consumer thread" each) */
+  /** partitions processed in parallel by each member */
   readonly concurrency: number;
+  /**
+   * Group members in this process (default 1). kafkajs fetches the next batch only when every
+   * partition of the previous fetch is processed, so one slow partition stalls a member's others:
+   * with one member per partition, partitions are as independent as separate consumer processes.
+   */
+  readonly members?: number;
 }
 
 const header = (h: Record<string, unknown> | undefined, k: string): string | undefined => {
@@ -26,24 +32,34 @@ export class CheckingConsumer {
   /** tenant -> [consumedAt, latencyMs] samples */
   readonly latency = new Map<string, [number, number][]>();
   consumed = 0;
-  private consumer: Consumer;
+  private readonly consumers: Consumer[];
 
   constructor(
     kafka: Kafka,
     private readonly o: CheckingConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: o.groupId,
-      maxWaitTimeInMs: 50,
-      sessionTimeout: 30_000,
-      allowAutoTopicCreation: false,
-    });
+    // A short metadata age: partitions the controller adds are picked up (and read from the
+    // beginning) within a second. Consumers of managed topics must reset to earliest, or records
+    // routed to a new partition before the group sees it would be skipped.
+    this.consumers = Array.from({ length: Math.max(1, o.members ?? 1) }, () =>
+      kafka.consumer({
+        groupId: o.groupId,
+        maxWaitTimeInMs: 50,
+        sessionTimeout: 30_000,
+        metadataMaxAge: 1000,
+        allowAutoTopicCreation: false,
+      }),
+    );
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
-    await this.consumer.run({
+    await Promise.all(this.consumers.map((c) => this.startMember(c)));
+  }
+
+  private async startMember(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await consumer.run({
       partitionsConsumedConcurrently: this.o.concurrency,
       autoCommitInterval: 200,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning }) => {
@@ -76,6 +92,6 @@ export class CheckingConsumer {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await Promise.all(this.consumers.map((c) => c.disconnect()));
   }
 }

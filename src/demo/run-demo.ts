@@ -128,7 +128,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       topic,
       groupId,
       costMicros,
-      concurrency: SHARED + DEDICATED * 2,
+      concurrency: 2,
+      members: SHARED + DEDICATED,
     });
     await consumer.start();
     cleanups.push(() => consumer.stop());
@@ -207,8 +208,15 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
 
 const sleep = (ms: number, abort?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    abort?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      abort?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    abort?.addEventListener('abort', onAbort, { once: true });
   });
 
 interface View {

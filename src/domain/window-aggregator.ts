@@ -83,11 +83,14 @@ export class WindowAggregator {
   private readonly producers = new Map<string, { lastAt: number; intervalMs: number }>();
   private readonly gone = new Set<string>();
   private startedAt: number | undefined;
+  /** when each bucket opened (NaN: not yet) */
+  private readonly bucketStart: Float64Array;
 
   constructor(readonly opts: WindowOptions) {
     if (!(opts.stepMs > 0) || !(opts.windowMs >= opts.stepMs))
       throw new Error('windowMs must be >= stepMs > 0');
     this.buckets = Math.max(1, Math.round(opts.windowMs / opts.stepMs));
+    this.bucketStart = new Float64Array(this.buckets).fill(Number.NaN);
   }
 
   addSteps(steps: readonly PartitionStep[]): void {
@@ -140,10 +143,13 @@ export class WindowAggregator {
   /** Closes the current step: the window summary ending at `at`, then the oldest bucket rolls off. */
   close(at: number): WindowSnapshot {
     this.startedAt ??= at - this.opts.stepMs;
-    const coveredMs = Math.min(this.opts.windowMs, Math.max(this.opts.stepMs, at - this.startedAt));
+    // Closes can be late (a busy event loop, a slow poll): the window covers from the opening of
+    // its oldest bucket to now, not B x stepMs, or late steps would inflate every rate.
+    const next = (this.slot + 1) % this.buckets;
+    const oldest = this.bucketStart[next] ?? Number.NaN;
+    const coveredMs = Math.max(this.opts.stepMs / 2, at - (Number.isNaN(oldest) ? this.startedAt : oldest));
     const a = this.opts.ewmaAlpha;
     const tenants: TenantRates[] = [];
-    const next = (this.slot + 1) % this.buckets;
     for (const [key, s] of this.tenants) {
       const rate = Math.max(0, (s.sumRecords * 1000) / coveredMs);
       const bytesRate = Math.max(0, (s.sumBytes * 1000) / coveredMs);
@@ -184,6 +190,7 @@ export class WindowAggregator {
       p.covered[next] = 0;
     }
     this.slot = next;
+    this.bucketStart[next] = at;
     const alive: string[] = [];
     for (const [id, p] of this.producers) {
       if (at - p.lastAt > this.opts.silentIntervals * p.intervalMs) {

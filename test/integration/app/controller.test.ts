@@ -46,7 +46,13 @@ describe('controller service on the real broker: isolate, shard, release, in ord
       },
     });
     svc = await startControllerService(config, { logger: silentLogger() });
-    consumer = new CheckingConsumer(t.kafka, { topic: t.topic, groupId, costMicros: 1000, concurrency: 6 });
+    consumer = new CheckingConsumer(t.kafka, {
+      topic: t.topic,
+      groupId,
+      costMicros: 1000,
+      concurrency: 2,
+      members: 6,
+    });
     await consumer.start();
     producer = new SmartProducer(t.kafka, {
       ...t.names,

@@ -381,6 +381,9 @@ export class SmartProducer<V = string> {
     }
     if (p.bytes === 0) {
       p.bytes = p.value.length + (Buffer.isBuffer(p.key) ? p.key.length : (p.key?.length ?? 0)) + 64;
+      // Traffic is what the application offers, counted once in send() order: records held by a
+      // drain and released later must not show up as a burst.
+      if (p.tenant !== undefined) this.traffic.count(p.topic, p.tenant, p.value.length);
       if (p.value.length > this.options.maxRequestSize) {
         throw new TenantBalancerError(
           ErrorCode.RecordTooLarge,
@@ -449,7 +452,6 @@ export class SmartProducer<V = string> {
     if (p.gateKey !== undefined) {
       this.gate.accepted(p.gateKey);
       p.countedInGate = true;
-      this.traffic.count(p.topic, p.tenant!, (p.value as Buffer).length);
     }
     this.counters.accepted++;
     const full = this.accumulator.add(p.topic, p, p.bytes, Date.now());
