@@ -15,6 +15,7 @@ import type { ControllerConfig } from './controller-config.js';
 import { stateName } from './state-name.js';
 
 type TenantActor = Actor<typeof tenantMachine>;
+export type FaultHold = 'after-announce' | 'after-fence' | 'before-commit';
 
 interface Handle {
   readonly key: string;
@@ -89,6 +90,8 @@ export class Controller {
     private readonly config: ControllerConfig,
     private readonly ports: ControllerPorts,
     private readonly inspect?: (e: InspectionEvent) => void,
+    /** Fault-injection for kill tests: stop (forever) at this point of a drain. Never set in production. */
+    private readonly faultHold?: FaultHold,
   ) {
     const job = (context: TenantContext, name: string, fn: (h: Handle) => Promise<void>) =>
       this.enqueue(routeKey(context.topic, context.tenant), name, fn);
@@ -427,6 +430,7 @@ export class Controller {
   private async announceDraining(h: Handle): Promise<void> {
     const c = h.actor.getSnapshot().context;
     await this.persist(h, 'draining', c.target ?? [], c.from ?? []);
+    await this.hold('after-announce');
     h.announcedAt = this.ports.clock.now();
     h.drainStartedAt = h.announcedAt;
     h.expectedProducers = new Set(this.liveProducers);
@@ -479,6 +483,7 @@ export class Controller {
       phase: 'start',
     });
     h.fence = await this.ports.offsets.logEnd(h.topic, c.from ?? []);
+    await this.hold('after-fence');
     this.ports.telemetry?.migrationStep?.({
       topic: h.topic,
       tenant: h.tenant,
@@ -556,6 +561,7 @@ export class Controller {
   }
 
   private async commitRoute(h: Handle): Promise<void> {
+    await this.hold('before-commit');
     this.clearDrain(h);
     const c = h.actor.getSnapshot().context;
     const target = c.target ?? c.partitions;
@@ -580,6 +586,12 @@ export class Controller {
       detail: { partitions: target.join(',') },
     });
     this.send(h, { type: 'route.committed', now: this.ports.clock.now() });
+  }
+
+  private async hold(point: FaultHold): Promise<void> {
+    if (this.faultHold !== point) return;
+    this.ports.log.warn({ code: 'KTB_FAULT_HOLD', point }, `fault hold reached: ${point}`);
+    await new Promise<never>(() => undefined);
   }
 
   // ---- signals ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { Controller } from '../app/controller.js';
+import { Controller, type FaultHold } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { buildHttpServer } from '../adapters/http/server.js';
@@ -12,6 +12,12 @@ import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from './prometheus-text.js';
+
+// Kill tests (test/integration/faults) make a controller stop mid-drain at a known step.
+const faultHoldFromEnv = (): FaultHold | undefined => {
+  const v = process.env['KTB_FAULT_HOLD'];
+  return v === 'after-announce' || v === 'after-fence' || v === 'before-commit' ? v : undefined;
+};
 
 export interface RunningController {
   readonly controller: Controller;
@@ -91,6 +97,7 @@ export async function startControllerService(
         ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
       },
       deps.inspect,
+      faultHoldFromEnv(),
     );
     await controller.start(windows$);
     cleanups.push(() => controller.stop());

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitFor } from './kafka.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+
+export interface CliProcess {
+  readonly proc: ChildProcess;
+  readonly output: string[];
+  waitForOutput(re: RegExp, what: string, timeoutMs?: number): Promise<string>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs the built CLI (`npm test` builds first) as a real process; every test stops what it spawned. */
+export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js'), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const onData = (b: Buffer) =>
+    output.push(
+      ...b
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
+  proc.stdout?.on('data', onData);
+  proc.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    output,
+    waitForOutput: (re, what, timeoutMs = 30_000) =>
+      waitFor(
+        () => {
+          if (proc.exitCode !== null)
+            throw new Error(
+              `process exited (${proc.exitCode}) before ${what}:\n${output.slice(-15).join('\n')}`,
+            );
+          return output.find((l) => re.test(l));
+        },
+        what,
+        timeoutMs,
+      ),
+    kill: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
