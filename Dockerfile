@@ -17,4 +17,4 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY scripts/kafka ./scripts/kafka
 USER node
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "--import", "./dist/src/adapters/otel/register.js", "dist/src/main.js"]

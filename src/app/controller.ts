@@ -9,7 +9,7 @@ import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { DrainAck } from '../domain/wire-records.js';
 import { place } from '../policy/placement.js';
 import type { TenantWindow } from '../policy/window-summary.js';
-import type { ControllerPorts } from '../ports/controller-ports.js';
+import type { ControllerPorts, ControllerTelemetry } from '../ports/controller-ports.js';
 import { drainWatch } from '../streams/drain-watch.js';
 import type { ControllerConfig } from './controller-config.js';
 import { stateName } from './state-name.js';
@@ -83,6 +83,8 @@ export class Controller {
   private writerEpoch = 0;
   private running = false;
   private readonly machine;
+  /** Telemetry hooks, guarded: a throwing hook is logged, never breaks the control plane. */
+  private readonly telemetry: Required<ControllerTelemetry>;
   lastWindowAt: number | undefined;
   migrationsDone = 0;
 
@@ -93,6 +95,20 @@ export class Controller {
     /** Fault-injection for kill tests: stop (forever) at this point of a drain. Never set in production. */
     private readonly faultHold?: FaultHold,
   ) {
+    const hooks = ports.telemetry;
+    const guard =
+      <E>(fn: ((e: E) => void) | undefined) =>
+      (e: E) => {
+        try {
+          fn?.(e);
+        } catch (err) {
+          ports.log.warn({ err: String(err) }, 'telemetry hook failed');
+        }
+      };
+    this.telemetry = {
+      transition: guard(hooks?.transition?.bind(hooks)),
+      migrationStep: guard(hooks?.migrationStep?.bind(hooks)),
+    };
     const job = (context: TenantContext, name: string, fn: (h: Handle) => Promise<void>) =>
       this.enqueue(routeKey(context.topic, context.tenant), name, fn);
     this.machine = tenantMachine.provide({
@@ -198,6 +214,15 @@ export class Controller {
     });
   }
 
+  /** Latest window's partition rates and max lag (for metrics). */
+  partitionStats(): { topic: string; partition: number; recordsPerSec: number; lag: number }[] {
+    const out: { topic: string; partition: number; recordsPerSec: number; lag: number }[] = [];
+    for (const [topic, byP] of this.load)
+      for (const [partition, recordsPerSec] of byP)
+        out.push({ topic, partition, recordsPerSec, lag: this.lag.get(topic)?.get(partition) ?? 0 });
+    return out;
+  }
+
   get actorCount(): number {
     return this.handles.size;
   }
@@ -289,7 +314,7 @@ export class Controller {
         const d = s.context.decision;
         const fresh = d !== undefined && (d.at !== h.lastDecision?.at || d.reason !== h.lastDecision.reason);
         h.lastDecision = d;
-        this.ports.telemetry?.transition?.({
+        this.telemetry.transition({
           topic,
           tenant,
           from: h.lastState,
@@ -434,7 +459,7 @@ export class Controller {
     h.announcedAt = this.ports.clock.now();
     h.drainStartedAt = h.announcedAt;
     h.expectedProducers = new Set(this.liveProducers);
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,
@@ -456,7 +481,7 @@ export class Controller {
               { tenant: h.tenant, epoch: c.epoch, pending },
               "proceeding without acks: those producers' route lease expired",
             );
-          this.ports.telemetry?.migrationStep?.({
+          this.telemetry.migrationStep({
             topic: h.topic,
             tenant: h.tenant,
             epoch: c.epoch,
@@ -475,7 +500,7 @@ export class Controller {
 
   private async takeFence(h: Handle): Promise<void> {
     const c = h.actor.getSnapshot().context;
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,
@@ -484,7 +509,7 @@ export class Controller {
     });
     h.fence = await this.ports.offsets.logEnd(h.topic, c.from ?? []);
     await this.hold('after-fence');
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,
@@ -500,7 +525,7 @@ export class Controller {
     const fence = h.fence ?? (await this.ports.offsets.logEnd(h.topic, c.from ?? []));
     h.fence = fence;
     const groups = this.ports.offsets.groups();
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,
@@ -527,7 +552,7 @@ export class Controller {
     h.drainSub = this.ports.offsets.samples$.pipe(drainWatch(h.topic, fence, groups)).subscribe({
       next: (p) => {
         h.drainRemaining = p.remaining;
-        this.ports.telemetry?.migrationStep?.({
+        this.telemetry.migrationStep({
           topic: h.topic,
           tenant: h.tenant,
           epoch: c.epoch,
@@ -538,7 +563,7 @@ export class Controller {
       },
       complete: () => {
         if (h.drainRemaining === 0) {
-          this.ports.telemetry?.migrationStep?.({
+          this.telemetry.migrationStep({
             topic: h.topic,
             tenant: h.tenant,
             epoch: c.epoch,
@@ -565,7 +590,7 @@ export class Controller {
     this.clearDrain(h);
     const c = h.actor.getSnapshot().context;
     const target = c.target ?? c.partitions;
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,
@@ -577,7 +602,7 @@ export class Controller {
     this.reservations.delete(h.key);
     h.drainStartedAt = undefined;
     this.migrationsDone++;
-    this.ports.telemetry?.migrationStep?.({
+    this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
       epoch: c.epoch,

@@ -11,7 +11,14 @@ import { RoutingReader } from '../adapters/kafka/routing-reader.js';
 import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
+import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
+import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
 import { prometheusText } from './prometheus-text.js';
+
+const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
+  transition: (e) => ts.forEach((t) => t?.transition?.(e)),
+  migrationStep: (e) => ts.forEach((t) => t?.migrationStep?.(e)),
+});
 
 // Kill tests (test/integration/faults) make a controller stop mid-drain at a known step.
 const faultHoldFromEnv = (): FaultHold | undefined => {
@@ -74,6 +81,7 @@ export async function startControllerService(
       ignoreGroupPrefix: 'ktb-',
       logger: log,
     });
+    const controllerRef: { current?: Controller } = {};
     const windows$ = observeWindows(offsets, signals, {
       windowMs: config.windowMs,
       stepMs: config.tickMs,
@@ -94,11 +102,28 @@ export async function startControllerService(
         },
         log,
         clock: { now: Date.now },
-        ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
+        telemetry: combineTelemetry(
+          createControllerTelemetry({
+            tenantsByState: () => {
+              const m = new Map<string, number>();
+              for (const t of controllerRef.current?.tenants() ?? [])
+                m.set(t.state, (m.get(t.state) ?? 0) + 1);
+              return m;
+            },
+            tenantRates: () =>
+              (controllerRef.current?.tenants() ?? []).flatMap((t) =>
+                t.rates ? [{ topic: t.topic, tenant: t.tenant, recordsPerSec: t.rates.recordsPerSec }] : [],
+              ),
+            partitions: () => controllerRef.current?.partitionStats() ?? [],
+            malformedRouteRecords: () => reader.malformed,
+          }),
+          deps.telemetry,
+        ),
       },
       deps.inspect,
       faultHoldFromEnv(),
     );
+    controllerRef.current = controller;
     await controller.start(windows$);
     cleanups.push(() => controller.stop());
     const http = buildHttpServer({

@@ -11,6 +11,7 @@ interface DemoFlags {
   controller: boolean;
   externalController?: boolean;
   inspect?: boolean;
+  topic?: string;
   ui: boolean;
   json?: boolean;
 }
@@ -42,6 +43,7 @@ export function demoCommand(): Command {
     .option('--no-controller', 'plain hashing, for comparison')
     .option('--external-controller', 'a controller runs elsewhere (docker-compose): do not start one')
     .option('--inspect', 'stream the tenant actors to the Stately inspector')
+    .option('--topic <name>', 'use this managed topic (created when missing) instead of a fresh one')
     .option('--no-ui', 'no live view (for CI/logs)')
     .option('--json', 'print the summary as JSON')
     .action(async (f: DemoFlags) => {
@@ -59,6 +61,7 @@ export function demoCommand(): Command {
           controller: f.externalController ? 'external' : f.controller ? 'in-process' : 'none',
           ui: f.ui,
           inspect: inspector?.inspect,
+          topic: f.topic,
           logger,
         },
         abort.signal,

@@ -25,6 +25,8 @@ export interface DemoOptions {
   readonly httpPort?: number;
   /** per-record processing cost (µs): each partition's consumers handle 1e6/cost records/s */
   readonly costMicros?: number;
+  /** use this managed topic (created when missing) instead of a fresh demo-<id> topic */
+  readonly topic?: string | undefined;
 }
 
 export interface DemoSummary {
@@ -77,9 +79,12 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     await admin.connect();
     cleanups.push(() => admin.disconnect());
     const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const topic = `demo-${run}`;
+    const topic = o.topic ?? `demo-${run}`;
     const names = { routingTopic: 'ktb.routes', acksTopic: 'ktb.acks', trafficTopic: 'ktb.traffic' };
-    await createManagedTopic(kafka, admin, names, { topic, shared: SHARED, dedicated: DEDICATED });
+    // A named topic (docker-compose: created by `topics create` before the controller starts) is reused.
+    if (o.topic === undefined || !(await admin.listTopics()).includes(topic)) {
+      await createManagedTopic(kafka, admin, names, { topic, shared: SHARED, dedicated: DEDICATED });
+    }
     const groupId = `demo-consumers-${run}`;
     const costMicros = o.costMicros ?? 1000;
     const capacity = 1e6 / costMicros;

@@ -20,11 +20,18 @@ export interface CliProcess {
   readonly output: string[];
   waitForOutput(re: RegExp, what: string, timeoutMs?: number): Promise<string>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** resolves with the exit code when the process ends by itself */
+  readonly exited: Promise<number | null>;
 }
 
 /** Runs the built CLI (`npm test` builds first) as a real process; every test stops what it spawned. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js'), ...args], {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): CliProcess {
+  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'src', 'main.js'), ...args], {
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,6 +49,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
   return {
     proc,
     output,
+    exited,
     waitForOutput: (re, what, timeoutMs = 30_000) =>
       waitFor(
         () => {

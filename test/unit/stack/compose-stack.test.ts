@@ -39,6 +39,7 @@ describe('docker-compose.yml and otel-collector.yaml agree', () => {
       'jaeger',
       'kafka',
       'otel-collector',
+      'topics-init',
     ]);
     expect(compose.services['kafka']?.image).toMatch(/^apache\/kafka:4\./);
     expect(compose.services['otel-collector']?.image).toMatch(/^otel\/opentelemetry-collector-contrib:/);
@@ -69,6 +70,32 @@ describe('docker-compose.yml and otel-collector.yaml agree', () => {
         (m[1] ?? '').split(/\s+/),
       );
       for (const s of sources) expect(existsSync(join(root, s)), `COPY source ${s}`).toBe(true);
+    }
+  });
+
+  it('creates the managed topic before the controller starts, and the demo uses that topic', () => {
+    const init = compose.services['topics-init'];
+    expect(init?.command?.slice(0, 4)).toEqual(['topics', 'create', '--topic', 'events']);
+    expect(compose.services['controller']?.depends_on).toMatchObject({
+      'topics-init': { condition: 'service_completed_successfully' },
+    });
+    const ctl = compose.services['controller']?.command ?? [];
+    const demo = compose.services['demo']?.command ?? [];
+    expect(ctl[ctl.indexOf('--topic') + 1]).toBe('events');
+    expect(demo[demo.indexOf('--topic') + 1]).toBe('events');
+    expect(demo).toContain('--external-controller');
+  });
+
+  it('passes only flags the CLI knows', async () => {
+    const { execFileSync } = await import('node:child_process');
+    for (const name of ['controller', 'demo', 'topics-init']) {
+      const cmd = compose.services[name]?.command ?? [];
+      const sub = name === 'topics-init' ? ['topics', 'create'] : [cmd[0]!];
+      const help = execFileSync(process.execPath, [join(root, 'dist', 'src', 'main.js'), ...sub, '--help'], {
+        encoding: 'utf8',
+      });
+      for (const flag of cmd.filter((a) => a.startsWith('--')))
+        expect(help, `${name} ${flag}`).toContain(flag);
     }
   });
 

@@ -1,0 +1,26 @@
+/**
+ * Our own span and metric attribute names, in one place. Kafka's own (messaging.*) come from
+ * @opentelemetry/instrumentation-kafkajs; these add what it cannot know.
+ */
+export const Attr = {
+  tenantId: 'ktb.tenant.id',
+  topic: 'ktb.topic',
+  partitionChosen: 'ktb.partition.chosen',
+  routeEpoch: 'ktb.route.epoch',
+  stateFrom: 'ktb.state.from',
+  stateTo: 'ktb.state.to',
+  reason: 'ktb.decision.reason',
+  migrationStep: 'ktb.migration.step',
+  drainRemaining: 'ktb.drain.remaining',
+  state: 'ktb.state',
+  partition: 'ktb.partition',
+  group: 'ktb.consumer.group',
+} as const;
+
+export const SpanName = {
+  transition: 'tenant.transition',
+  migration: 'tenant.migration',
+  step: (s: string) => `migration.${s}`,
+} as const;
+
+export const instrumentationScope = 'kafka-tenant-balancer';
