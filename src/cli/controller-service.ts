@@ -40,7 +40,6 @@ export async function startControllerService(
     logger: Logger;
     inspect?: (e: InspectionEvent) => void;
     telemetry?: ControllerTelemetry;
-    metricsText?: () => Promise<string>;
   },
 ): Promise<RunningController> {
   const log = deps.logger;
@@ -130,8 +129,7 @@ export async function startControllerService(
       ready: () => controller.ready && reader.caughtUp,
       tenants: () => controller.tenants(),
       command: (c) => controller.command(c),
-      metrics: async () =>
-        prometheusText(controller, reader, signals) + (deps.metricsText ? await deps.metricsText() : ''),
+      metrics: async () => prometheusText(controller, reader, signals) + (await otelPrometheusText()),
       authToken: config.authToken,
     });
     const url = await http.listen({ port: config.http.port, host: config.http.host });
