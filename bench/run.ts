@@ -1,10 +1,18 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all by default), prints each table,
 // saves bench/results/NAME.json and rewrites its section of docs/benchmarks.md.
 import { publish, progress, type BenchResult } from './harness.js';
+import { drainPauseBench } from './drain-pause.js';
+import { noisyNeighbourBench } from './noisy-neighbour.js';
+import { observerBench } from './observer.js';
 import { partitionerBench } from './partitioner.js';
+import { producerBench } from './producer.js';
 
 const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   partitioner: partitionerBench,
+  observer: observerBench,
+  producer: producerBench,
+  'noisy-neighbour': noisyNeighbourBench,
+  'drain-pause': drainPauseBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -40,6 +40,9 @@ export interface DemoSummary {
   readonly sendFailures: number;
   readonly checker: CheckerReport;
   readonly smallTenantLatency: PhaseLatency[];
+  /** when the whale's spike began, and when its route first flipped to dedicated partitions (ms epoch) */
+  readonly spikeStartAt: number;
+  readonly firstFlipAt: number | undefined;
 }
 
 const SHARED = 4;
@@ -51,10 +54,10 @@ const SHARD_KEYS = Array.from({ length: 16 }, (_, i) => `user-${i}`);
 export const phases = (start: number, durationMs: number, whaleRate: number) => {
   const at = (f: number) => start + Math.round(durationMs * f);
   return [
-    { name: 'before', from: at(0), to: at(0.2), whale: Math.max(5, Math.round(whaleRate * 0.01)) },
-    { name: 'spike', from: at(0.2), to: at(0.45), whale: Math.round(whaleRate * 0.3) },
-    { name: 'peak', from: at(0.45), to: at(0.7), whale: whaleRate },
-    { name: 'after', from: at(0.7), to: at(1), whale: 2 },
+    { name: 'before', from: at(0), to: at(0.15), whale: Math.max(5, Math.round(whaleRate * 0.01)) },
+    { name: 'spike', from: at(0.15), to: at(0.35), whale: Math.round(whaleRate * 0.3) },
+    { name: 'peak', from: at(0.35), to: at(0.55), whale: whaleRate },
+    { name: 'after', from: at(0.55), to: at(1), whale: 2 },
   ];
 };
 
@@ -91,6 +94,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
 
     let svc: RunningController | undefined;
     const transitions: string[] = [];
+    /** when the whale's route flipped off the shared pool (ms epoch) */
+    const flips: number[] = [];
     if (o.controller === 'in-process') {
       const config = parseControllerConfig({
         brokers,
@@ -120,10 +125,13 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         logger: log,
         ...(o.inspect ? { inspect: o.inspect } : {}),
         telemetry: {
-          transition: (e) =>
+          transition: (e) => {
             transitions.push(
               `${new Date().toISOString().slice(11, 19)} ${e.tenant}: ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`,
-            ),
+            );
+            if (e.tenant === WHALE && e.from === 'committing' && (e.to === 'dedicated' || e.to === 'sharded'))
+              flips.push(Date.now());
+          },
         },
       });
       cleanups.push(() => svc!.stop());
@@ -198,6 +206,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       lost: Math.max(0, produced - consumer.consumed),
       sendFailures: load.failed,
       checker: consumer.checker.report(),
+      spikeStartAt: plan[1]!.from,
+      firstFlipAt: flips[0],
       smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, [
         { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
         { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },

@@ -11,7 +11,7 @@ describe('demo scenario, headless, on the real broker', () => {
     process.env['KAFKA_BROKERS'] = brokers().join(',');
     summary = await runDemo(
       {
-        durationSec: 36,
+        durationSec: 40,
         tenants: 12,
         whaleRate: 2400,
         controller: 'in-process',

@@ -73,6 +73,8 @@ export interface SmartProducerStats {
   readonly inFlightBatches: number;
   readonly viewAgeMs: number;
   readonly malformedRouteRecords: number;
+  /** producer-side hold per migration: draining seen -> settled route seen (ms, last 1000) */
+  readonly holdEpisodesMs: number[];
 }
 
 interface Pending {
@@ -130,6 +132,9 @@ export class SmartProducer<V = string> {
   private readonly intake: Pending[] = [];
   private readonly ready: Batch<Pending>[] = [];
   private readonly replayAcks = new Map<string, number>();
+  /** when each gated tenant started holding, and how long past holds lasted (ms, newest last) */
+  private readonly gateOpenedAt = new Map<string, number>();
+  private readonly holdEpisodes: number[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private pumping = false;
   private roundRobin = 0;
@@ -241,6 +246,7 @@ export class SmartProducer<V = string> {
       inFlightBatches: this.inFlight,
       viewAgeMs: this.reader.viewAgeMs(),
       malformedRouteRecords: this.reader.malformed,
+      holdEpisodesMs: [...this.holdEpisodes],
     };
   }
 
@@ -555,11 +561,18 @@ export class SmartProducer<V = string> {
     const key = routeKey(e.topic, e.tenant);
     if (e.kind === 'route' && e.state === 'draining') {
       const ack = this.gate.draining(key, e.epoch);
+      if (!this.gateOpenedAt.has(key)) this.gateOpenedAt.set(key, Date.now());
       if (ack && c.replay) this.replayAcks.set(key, ack.epoch);
       else if (ack) void this.publishAck(ack);
       return;
     }
     const released = this.gate.settled(key, e.kind === 'tombstone' ? Number.MAX_SAFE_INTEGER : e.epoch);
+    const openedAt = this.gateOpenedAt.get(key);
+    if (openedAt !== undefined && !this.gate.isHeld(key)) {
+      this.gateOpenedAt.delete(key);
+      if (!c.replay) this.holdEpisodes.push(Date.now() - openedAt);
+      if (this.holdEpisodes.length > 1000) this.holdEpisodes.shift();
+    }
     // Held records go first, in order, before anything still in the intake behind them.
     for (const p of released) {
       try {
