@@ -34,6 +34,10 @@ export const controllerConfigSchema = z
     /** bearer token for pin/unpin/move; without it those endpoints refuse */
     authToken: z.string().min(16, 'authToken must be at least 16 characters').optional(),
     inspect: z.boolean().default(false),
+    /** run as one of several instances; only the elected leader acts (Kafka group membership) */
+    ha: z.boolean().default(false),
+    /** how fast a dead leader is replaced (the election group's session timeout) */
+    leaderSessionMs: z.number().int().min(1000).max(300_000).default(6000),
     sasl: z
       .object({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),

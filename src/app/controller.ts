@@ -8,6 +8,7 @@ import { routeKey, type RouteState, type TenantRoute } from '../domain/route-rec
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { DrainAck } from '../domain/wire-records.js';
 import { place } from '../policy/placement.js';
+import { assess } from '../policy/tenant-assessment.js';
 import type { TenantWindow } from '../policy/window-summary.js';
 import type { ControllerPorts, ControllerTelemetry } from '../ports/controller-ports.js';
 import { drainWatch } from '../streams/drain-watch.js';
@@ -701,6 +702,11 @@ export class Controller {
     };
     h.lastWindow = window;
     h.idleWindows = rate < this.config.thresholds.actorFloorRate ? h.idleWindows + 1 : 0;
+    // A shared tenant with no hot streak and a window that is not hot cannot change state or
+    // counters: skip the event (an XState event costs ~6 us; most actors are in this case).
+    const snap = h.actor.getSnapshot();
+    if (snap.value === 'shared' && snap.context.hot === 0 && !assess(window, this.config.thresholds).hot)
+      return;
     this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress });
   }
 

@@ -33,6 +33,10 @@ export function controllerCommand(): Command {
     .option('--acks-topic <name>', 'drain acks topic (env KTB_ACKS_TOPIC)')
     .option('--traffic-topic <name>', 'traffic reports topic (env KTB_TRAFFIC_TOPIC)')
     .option('--inspect', 'stream actor events to the Stately inspector')
+    .option(
+      '--ha',
+      'high availability: run several instances, one leads (Kafka group membership), the others stand by warm',
+    )
     .action(async (f: ControllerFlags) => {
       const config = loadControllerConfig(f);
       const logger = createLogger('tenant-balancer-controller');

@@ -1,3 +1,5 @@
+import type { Admin } from 'kafkajs';
+import type { Observable } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import { Controller, type FaultHold } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
@@ -5,14 +7,17 @@ import { observeWindows } from '../app/observer.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import { ensureInternalTopics, partitionCount } from '../adapters/kafka/internal-topics.js';
+import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
 import { RouteWriter } from '../adapters/kafka/route-writer.js';
 import { RoutingReader } from '../adapters/kafka/routing-reader.js';
 import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
-import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
 import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
+import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import type { WindowSnapshot } from '../domain/window-aggregator.js';
+import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from './prometheus-text.js';
 
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
@@ -27,20 +32,37 @@ const faultHoldFromEnv = (): FaultHold | undefined => {
 };
 
 export interface RunningController {
+  /** the active controller; throws KTB_NOT_LEADER on a standby */
   readonly controller: Controller;
   readonly reader: RoutingReader;
   readonly url: string;
+  readonly isLeader: () => boolean;
   stop(): Promise<void>;
 }
 
-/** Composition root of the controller service: builds every adapter, wires them, serves HTTP. */
+interface Deps {
+  logger: Logger;
+  inspect?: (e: InspectionEvent) => void;
+  telemetry?: ControllerTelemetry;
+}
+
+async function ensureLeaderTopic(admin: Admin, topic: string): Promise<void> {
+  if ((await admin.listTopics()).includes(topic)) return;
+  await admin
+    .createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+    .catch(async (e: unknown) => {
+      if (!(await admin.listTopics()).includes(topic)) throw e;
+    });
+}
+
+/**
+ * Composition root of the controller service: builds every adapter, wires them, serves HTTP.
+ * With `ha`, several instances run; each keeps a warm routing table, and only the elected leader
+ * runs the control plane (a fresh Controller per leadership, writing with a new writer epoch).
+ */
 export async function startControllerService(
   config: ControllerConfig,
-  deps: {
-    logger: Logger;
-    inspect?: (e: InspectionEvent) => void;
-    telemetry?: ControllerTelemetry;
-  },
+  deps: Deps,
 ): Promise<RunningController> {
   const log = deps.logger;
   const kafka = createKafka(
@@ -53,12 +75,14 @@ export async function startControllerService(
     log,
   );
   const admin = kafka.admin();
-  await admin.connect();
-  const cleanups: (() => Promise<unknown>)[] = [() => admin.disconnect()];
+  const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    cleanups.length = 0;
   };
   try {
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
     await ensureInternalTopics(admin, config);
     const reader = new RoutingReader(kafka, {
       routingTopic: config.routingTopic,
@@ -80,62 +104,126 @@ export async function startControllerService(
       ignoreGroupPrefix: 'ktb-',
       logger: log,
     });
-    const controllerRef: { current?: Controller } = {};
-    const windows$ = observeWindows(offsets, signals, {
+    const windows$: Observable<WindowSnapshot> = observeWindows(offsets, signals, {
       windowMs: config.windowMs,
       stepMs: config.tickMs,
       ewmaAlpha: 0.5,
       silentIntervals: 3,
     });
-    const controller = new Controller(
-      config,
-      {
-        routes: { table: reader.table, changes: reader.changes, write: (r) => writer.write(r) },
-        offsets,
-        signals,
-        topics: {
-          partitionCount: (t) => partitionCount(admin, t),
-          grow: async (t, total) => {
-            await admin.createPartitions({ topicPartitions: [{ topic: t, count: total }] });
-          },
+
+    let current: Controller | undefined;
+    const telemetry = combineTelemetry(
+      createControllerTelemetry({
+        tenantsByState: () => {
+          const m = new Map<string, number>();
+          for (const t of current?.tenants() ?? []) m.set(t.state, (m.get(t.state) ?? 0) + 1);
+          return m;
         },
-        log,
-        clock: { now: Date.now },
-        telemetry: combineTelemetry(
-          createControllerTelemetry({
-            tenantsByState: () => {
-              const m = new Map<string, number>();
-              for (const t of controllerRef.current?.tenants() ?? [])
-                m.set(t.state, (m.get(t.state) ?? 0) + 1);
-              return m;
-            },
-            tenantRates: () =>
-              (controllerRef.current?.tenants() ?? []).flatMap((t) =>
-                t.rates ? [{ topic: t.topic, tenant: t.tenant, recordsPerSec: t.rates.recordsPerSec }] : [],
-              ),
-            partitions: () => controllerRef.current?.partitionStats() ?? [],
-            malformedRouteRecords: () => reader.malformed,
-          }),
-          deps.telemetry,
-        ),
-      },
-      deps.inspect,
-      faultHoldFromEnv(),
+        tenantRates: () =>
+          (current?.tenants() ?? []).flatMap((t) =>
+            t.rates ? [{ topic: t.topic, tenant: t.tenant, recordsPerSec: t.rates.recordsPerSec }] : [],
+          ),
+        partitions: () => current?.partitionStats() ?? [],
+        malformedRouteRecords: () => reader.malformed,
+      }),
+      deps.telemetry,
     );
-    controllerRef.current = controller;
-    await controller.start(windows$);
-    cleanups.push(() => controller.stop());
+    const makeController = () =>
+      new Controller(
+        config,
+        {
+          routes: { table: reader.table, changes: reader.changes, write: (r) => writer.write(r) },
+          offsets,
+          signals,
+          topics: {
+            partitionCount: (t) => partitionCount(admin, t),
+            grow: async (t, total) => {
+              await admin.createPartitions({ topicPartitions: [{ topic: t, count: total }] });
+            },
+          },
+          log,
+          clock: { now: Date.now },
+          telemetry,
+        },
+        deps.inspect,
+        faultHoldFromEnv(),
+      );
+
+    let election: LeaderElection | undefined;
+    if (!config.ha) {
+      current = makeController();
+      await current.start(windows$);
+      cleanups.push(() => current!.stop());
+    } else {
+      const leaderTopic = `${config.routingTopic}.leader`;
+      await ensureLeaderTopic(admin, leaderTopic);
+      election = new LeaderElection(kafka, {
+        leaderTopic,
+        groupId: `ktb-leader-${config.routingTopic}`,
+        sessionTimeoutMs: config.leaderSessionMs,
+        logger: log,
+      });
+      // Leadership changes are applied one at a time, in order.
+      let chain = Promise.resolve();
+      const sub = election.leader$.subscribe((lead) => {
+        chain = chain
+          .then(async () => {
+            if (lead && current === undefined) {
+              // Start from everything the previous leader wrote: wait for a catch-up after now.
+              const since = Date.now();
+              while (!reader.caughtUpSince(since) && election?.isLeader)
+                await new Promise((r) => setTimeout(r, 50));
+              if (!election?.isLeader) return;
+              current = makeController();
+              await current.start(windows$);
+              log.info({ writerEpoch: reader.table.writerEpoch + 1 }, 'leading: control plane started');
+            } else if (!lead && current !== undefined) {
+              const c = current;
+              current = undefined;
+              await c.stop();
+              log.warn({}, 'lost leadership: control plane stopped, standing by');
+            }
+          })
+          .catch((e: unknown) => log.error({ err: String(e) }, 'leadership change failed'));
+      });
+      cleanups.push(async () => {
+        sub.unsubscribe();
+        await chain;
+        await current?.stop();
+        current = undefined;
+      });
+      cleanups.push(() => election!.stop());
+      await election.start();
+    }
+
+    const active = (): Controller => {
+      if (current === undefined)
+        throw new TenantBalancerError(
+          ErrorCode.NotLeader,
+          'this controller is a standby; send the request to the leader',
+        );
+      return current;
+    };
     const http = buildHttpServer({
-      ready: () => controller.ready && reader.caughtUp,
-      tenants: () => controller.tenants(),
-      command: (c) => controller.command(c),
-      metrics: async () => prometheusText(controller, reader, signals) + (await otelPrometheusText()),
+      ready: () => current !== undefined && current.ready && reader.caughtUp,
+      tenants: () => current?.tenants() ?? [],
+      command: (c) => active().command(c),
+      metrics: async () =>
+        (current ? prometheusText(current, reader, signals) : '') + (await otelPrometheusText()),
       authToken: config.authToken,
     });
     const url = await http.listen({ port: config.http.port, host: config.http.host });
     cleanups.push(() => http.close());
-    log.info({ url }, 'controller HTTP listening');
-    return { controller, reader, url, stop: stopAll };
+    log.info({ url, ha: config.ha }, 'controller HTTP listening');
+    return {
+      get controller() {
+        return active();
+      },
+      reader,
+      url,
+      isLeader: () => current !== undefined,
+      stop: stopAll,
+    };
   } catch (e) {
     await stopAll();
     throw e;

@@ -13,6 +13,7 @@ export interface ControllerFlags {
   windowMs?: number;
   authToken?: string;
   inspect?: boolean;
+  ha?: boolean;
   routingTopic?: string;
   acksTopic?: string;
   trafficTopic?: string;
@@ -74,6 +75,7 @@ export function loadControllerConfig(
     windowMs: f.windowMs,
     authToken: f.authToken,
     inspect: f.inspect,
+    ha: f.ha,
     routingTopic: f.routingTopic,
     acksTopic: f.acksTopic,
     trafficTopic: f.trafficTopic,

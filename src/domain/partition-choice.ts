@@ -31,23 +31,25 @@ export interface PartitionChooserOptions {
  */
 export function createPartitionChooser(table: RoutingTable, opts: PartitionChooserOptions = {}) {
   const stickyBatch = opts.stickyBatch ?? 100;
-  const hashCache = new Map<string, { shared: number; byTenant: Map<string, number> }>();
+  const hashCache = new Map<string, { shared: number; byTenant: Map<string, PartitionChoice> }>();
   const sticky = new Map<TenantRoute, { index: number; left: number }>();
 
-  const hashed = (topic: string, tenant: string, shared: number): number => {
+  // Choices are immutable, so one object per (tenant, epoch) is shared by every record: no allocation per record.
+  const hashed = (topic: string, tenant: string, shared: number, epoch: number): PartitionChoice => {
     let cache = hashCache.get(topic);
     if (cache === undefined || cache.shared !== shared) {
       cache = { shared, byTenant: new Map() };
       hashCache.set(topic, cache);
     }
-    let p = cache.byTenant.get(tenant);
-    if (p === undefined) {
+    let c = cache.byTenant.get(tenant);
+    if (c === undefined || (c as { epoch: number }).epoch !== epoch) {
       if (cache.byTenant.size >= HASH_CACHE_LIMIT) cache.byTenant.clear();
-      p = partitionForKey(tenant, shared);
-      cache.byTenant.set(tenant, p);
+      c = { kind: 'hashed', partition: partitionForKey(tenant, shared), epoch };
+      cache.byTenant.set(tenant, c);
     }
-    return p;
+    return c;
   };
+  const routedChoice = new WeakMap<TenantRoute, PartitionChoice>();
 
   const shard = (route: TenantRoute, secondaryKey: string | Uint8Array | undefined): number => {
     const parts = route.partitions;
@@ -74,14 +76,17 @@ export function createPartitionChooser(table: RoutingTable, opts: PartitionChoos
     const pools = table.pools(req.topic);
     if (pools === undefined) return DEFAULT;
     const route = table.routesOf(req.topic)?.get(req.tenant);
-    if (route === undefined)
-      return { kind: 'hashed', partition: hashed(req.topic, req.tenant, pools.shared), epoch: 0 };
+    if (route === undefined) return hashed(req.topic, req.tenant, pools.shared, 0);
     if (route.state === 'draining') return { kind: 'held', route };
-    if (route.partitions.length === 0) {
-      return { kind: 'hashed', partition: hashed(req.topic, req.tenant, pools.shared), epoch: route.epoch };
+    if (route.partitions.length === 0) return hashed(req.topic, req.tenant, pools.shared, route.epoch);
+    if (route.partitions.length > 1)
+      return { kind: 'routed', partition: shard(route, req.secondaryKey), epoch: route.epoch };
+    let c = routedChoice.get(route);
+    if (c === undefined) {
+      c = { kind: 'routed', partition: route.partitions[0]!, epoch: route.epoch };
+      routedChoice.set(route, c);
     }
-    const partition = route.partitions.length === 1 ? route.partitions[0]! : shard(route, req.secondaryKey);
-    return { kind: 'routed', partition, epoch: route.epoch };
+    return c;
   };
 }
 

@@ -54,6 +54,11 @@ export class RoutingReader {
     return this.lastCaughtUpAt !== undefined;
   }
 
+  /** true once the view reached the routing topic's end as checked at or after time t */
+  caughtUpSince(t: number): boolean {
+    return this.lastCaughtUpAt !== undefined && this.lastCaughtUpAt >= t;
+  }
+
   /** ms since the view last reached the routing topic's end; Infinity before the first catch-up. */
   viewAgeMs(now = this.now()): number {
     return this.lastCaughtUpAt === undefined ? Infinity : Math.max(0, now - this.lastCaughtUpAt);

@@ -67,7 +67,23 @@ function formatIfNeeded(o: LocalKafkaOptions, cp: string, clusterId: string, id:
   writeFileSync(join(dir, 'log4j2.properties'), log4jConfig(logFile(o, id)));
   const r = spawnSync(
     'java',
-    ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(dir, 'server.properties')],
+    [
+      '-cp',
+      cp,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      join(dir, 'server.properties'),
+      // SCRAM credentials live in the metadata log: they are added when storage is formatted.
+      ...Object.entries(o.saslUsers ?? {}).flatMap(([u, pw]) => [
+        '--add-scram',
+        `SCRAM-SHA-256=[name=${u},password=${pw}]`,
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${u},password=${pw}]`,
+      ]),
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (r.status !== 0) {
@@ -129,7 +145,7 @@ export async function start(
   if (current.nodes.some((n) => n.alive)) await stop(o);
 
   for (let i = 0; i < o.brokers; i++) {
-    for (const port of [o.port + i, o.controllerPort + i]) {
+    for (const port of [o.port + i, o.controllerPort + i, ...(o.saslUsers ? [o.port + 200 + i] : [])]) {
       if (!(await portIsFree(port))) {
         throw new TenantBalancerError(
           ErrorCode.PortInUse,

@@ -1,3 +1,8 @@
 export { start, stop, status, startNode, stopNode, type ClusterStatus, type StartResult } from './cluster.js';
-export { defaultLocalKafkaOptions, bootstrapServers, type LocalKafkaOptions } from './options.js';
+export {
+  defaultLocalKafkaOptions,
+  bootstrapServers,
+  saslBootstrapServers,
+  type LocalKafkaOptions,
+} from './options.js';
 export { resolveClasspath, checkJava } from './classpath.js';

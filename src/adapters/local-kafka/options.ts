@@ -11,6 +11,11 @@ export interface LocalKafkaOptions {
   readonly home: string;
   readonly heapMb: number;
   readonly startTimeoutMs: number;
+  /**
+   * Adds a SASL_PLAINTEXT listener on port + 200 + i with PLAIN and SCRAM-SHA-256/512 for these
+   * users (name -> password). For security tests; the PLAINTEXT listener stays for the tools.
+   */
+  readonly saslUsers?: Readonly<Record<string, string>>;
 }
 
 export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions => {
@@ -22,11 +27,14 @@ export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> =
     home: overrides.home ?? process.env['KTB_KAFKA_HOME'] ?? join(packageRoot(), '.local-kafka'),
     heapMb: overrides.heapMb ?? 768,
     startTimeoutMs: overrides.startTimeoutMs ?? 90_000,
+    ...(overrides.saslUsers !== undefined ? { saslUsers: overrides.saslUsers } : {}),
   };
 };
 
 export const clusterDir = (o: LocalKafkaOptions): string => join(o.home, `cluster-${o.port}`);
 export const nodeDir = (o: LocalKafkaOptions, nodeId: number): string =>
   join(clusterDir(o), `node-${nodeId}`);
+export const saslBootstrapServers = (o: LocalKafkaOptions): string[] =>
+  Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + 200 + i}`);
 export const bootstrapServers = (o: LocalKafkaOptions): string[] =>
   Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + i}`);

@@ -37,6 +37,23 @@ export function serverProperties(o: LocalKafkaOptions, nodeId: number, dataDir: 
     'log.cleaner.backoff.ms': 1000,
     'log.retention.check.interval.ms': 10_000,
   };
+  if (o.saslUsers !== undefined) {
+    const saslPort = o.port + 200 + i;
+    const users = Object.entries(o.saslUsers)
+      .map(([u, pw]) => `user_${u}="${pw}"`)
+      .join(' ');
+    lines['listeners'] = `${lines['listeners']},SASL_PLAINTEXT://127.0.0.1:${saslPort}`;
+    lines['advertised.listeners'] = `${lines['advertised.listeners']},SASL_PLAINTEXT://127.0.0.1:${saslPort}`;
+    lines['listener.security.protocol.map'] =
+      `${lines['listener.security.protocol.map']},SASL_PLAINTEXT:SASL_PLAINTEXT`;
+    lines['sasl.enabled.mechanisms'] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+    lines['listener.name.sasl_plaintext.plain.sasl.jaas.config'] =
+      `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`;
+    lines['listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config'] =
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+    lines['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config'] =
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  }
   return Object.entries(lines)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')

@@ -19,6 +19,7 @@ export class BufferPool {
 
   release(bytes: number): void {
     this.used = Math.max(0, this.used - bytes);
+    if (this.waiters.length === 0) return;
     for (const w of this.waiters.splice(0)) w();
   }
 

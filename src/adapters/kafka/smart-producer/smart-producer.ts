@@ -11,6 +11,7 @@ import {
 import type { Subscription } from 'rxjs';
 import { Accumulator, type Batch } from '../../../domain/accumulator.js';
 import { DrainGate, type PendingAck } from '../../../domain/drain-gate.js';
+import { Fifo } from '../../../domain/fifo.js';
 import { ErrorCode, TenantBalancerError } from '../../../domain/errors.js';
 import { tenantId } from '../../../domain/ids.js';
 import { partitionForKey } from '../../../domain/murmur2.js';
@@ -129,7 +130,7 @@ export class SmartProducer<V = string> {
   private readonly accumulator: Accumulator<Pending>;
   private readonly traffic: TrafficCounter;
   private readonly partitions = new Map<string, number>();
-  private readonly intake: Pending[] = [];
+  private readonly intake = new Fifo<Pending>();
   private readonly ready: Batch<Pending>[] = [];
   private readonly replayAcks = new Map<string, number>();
   /** when each gated tenant started holding, and how long past holds lasted (ms, newest last) */
@@ -309,7 +310,7 @@ export class SmartProducer<V = string> {
     this.pumping = true;
     try {
       while (this.intake.length > 0) {
-        const p = this.intake[0]!;
+        const p = this.intake.peek()!;
         let step: Step;
         try {
           step = this.tryAccept(p);
@@ -523,18 +524,21 @@ export class SmartProducer<V = string> {
         `sending ${batch.records.length} record(s) to "${batch.topic}" failed after retries: ${(e as Error).message}`,
         { cause: e },
       );
+      this.releaseBatch(batch.records);
       for (const p of batch.records) this.complete(p, err);
       return;
     }
     // Records of one partition are appended in batch order: offset = base offset + index within it.
-    const base = new Map(result.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
-    const seen = new Map<number, bigint>();
+    // Offsets stay below 2^53 in practice: plain numbers are exact and far cheaper than BigInt.
+    const base = new Map(result.map((r) => [r.partition, Number(r.baseOffset ?? '-1')]));
+    const seen = new Map<number, number>();
+    this.releaseBatch(batch.records);
     batch.records.forEach((p) => {
       const partition = p.routedPartition ?? -1;
-      const n = seen.get(partition) ?? 0n;
-      seen.set(partition, n + 1n);
+      const n = seen.get(partition) ?? 0;
+      seen.set(partition, n + 1);
       const b = base.get(partition);
-      const offset = b === undefined || b < 0n ? '-1' : String(b + n);
+      const offset = b === undefined || b < 0 ? '-1' : String(b + n);
       this.complete(p, null, { topic: batch.topic, partition, offset, routeEpoch: p.routeEpoch });
     });
   }
@@ -547,6 +551,17 @@ export class SmartProducer<V = string> {
       if (ack) void this.publishAck(ack);
     }
     p.done(err, md);
+  }
+
+  /** One buffer release for a whole batch: waiters wake once, not once per record. */
+  private releaseBatch(records: readonly Pending[]): void {
+    let bytes = 0;
+    for (const p of records) {
+      if (!p.reserved) continue;
+      p.reserved = false;
+      bytes += p.bytes;
+    }
+    if (bytes > 0) this.pool.release(bytes);
   }
 
   private release(p: Pending): void {

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { Logger } from '../logger.js';
+
+export interface LeaderElectionOptions {
+  /** a single-partition topic; whoever is assigned its partition 0 leads */
+  readonly leaderTopic: string;
+  readonly groupId: string;
+  /** how fast a dead leader is noticed (the group's session timeout) */
+  readonly sessionTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Kafka-native leader election: every controller joins one consumer group on a single-partition
+ * topic; the member that owns the partition leads. A rebalance (a member joined, died or stalled)
+ * suspends leadership until the new assignment says who leads.
+ */
+export class LeaderElection {
+  private readonly subject = new BehaviorSubject<boolean>(false);
+  readonly leader$: Observable<boolean> = this.subject.pipe(distinctUntilChanged());
+  private readonly consumer: Consumer;
+  readonly memberTag = randomUUID().slice(0, 8);
+
+  constructor(
+    kafka: Kafka,
+    private readonly o: LeaderElectionOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs,
+      rebalanceTimeout: o.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(o.sessionTimeoutMs / 6)),
+      allowAutoTopicCreation: false,
+    });
+    const { GROUP_JOIN, REBALANCING, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      const owns = (e.payload.memberAssignment[o.leaderTopic] ?? []).includes(0);
+      this.o.logger.info(
+        { memberId: e.payload.memberId, leader: owns },
+        owns ? 'became leader' : 'standing by',
+      );
+      this.subject.next(owns);
+    });
+    for (const ev of [REBALANCING, CRASH, STOP]) this.consumer.on(ev, () => this.subject.next(false));
+  }
+
+  get isLeader(): boolean {
+    return this.subject.value;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.leaderTopic, fromBeginning: false });
+    await this.consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+  }
+
+  async stop(): Promise<void> {
+    this.subject.next(false);
+    await this.consumer.disconnect();
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,103 @@
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManagedTopic } from '../../../src/adapters/kafka/managed-topics.js';
+import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
+import * as localKafka from '../../../src/adapters/local-kafka/index.js';
+import { createLogger } from '../../../src/adapters/logger.js';
+import { parseControllerConfig } from '../../../src/app/controller-config.js';
+import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { ErrorCode } from '../../../src/domain/errors.js';
+import { uniqueName } from '../helpers/kafka.js';
+import { freePort } from '../helpers/processes.js';
+
+const PASSWORD = 'sup3r-s3cret-pa55word';
+
+/** A second local broker with a SASL listener (PLAIN and SCRAM), started and stopped by this file. */
+describe('SASL (PLAIN, SCRAM-SHA-256/512) against a real broker', () => {
+  let opts: localKafka.LocalKafkaOptions;
+  let sasl: string[];
+  const names = {
+    routingTopic: uniqueName('sasl-routes'),
+    acksTopic: uniqueName('sasl-acks'),
+    trafficTopic: uniqueName('sasl-traffic'),
+  };
+  const topic = uniqueName('sasl');
+  let svc: RunningController | undefined;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    const port = Number(process.env['KTB_TEST_SASL_PORT'] ?? 19692);
+    opts = localKafka.defaultLocalKafkaOptions({ port, saslUsers: { app: PASSWORD } });
+    await localKafka.stop(opts, { clean: true });
+    await localKafka.start(opts);
+    sasl = localKafka.saslBootstrapServers(opts);
+  }, 120_000);
+  afterAll(async () => {
+    await svc?.stop();
+    await localKafka.stop(opts, { clean: true });
+  }, 60_000);
+
+  const kafkaWith = (mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', password = PASSWORD) =>
+    new Kafka({
+      clientId: 'sasl-test',
+      brokers: sasl,
+      sasl: { mechanism, username: 'app', password } as SASLOptions,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1 },
+      connectionTimeout: 2000,
+    });
+
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)(
+    'produces through the SmartProducer over SASL %s',
+    async (mechanism) => {
+      const kafka = kafkaWith(mechanism);
+      const admin = kafka.admin();
+      await admin.connect();
+      if (!(await admin.listTopics()).includes(topic))
+        await createManagedTopic(kafka, admin, names, { topic, shared: 2, dedicated: 1 });
+      await admin.disconnect();
+      const p = new SmartProducer(kafka, names);
+      await p.connect();
+      const md = await p.send({ topic, tenant: 'acme', value: mechanism });
+      expect(Number(md.offset)).toBeGreaterThanOrEqual(0);
+      await p.disconnect();
+    },
+  );
+
+  it('fails clearly with a wrong password', async () => {
+    const p = new SmartProducer(kafkaWith('scram-sha-256', 'wrong'), { ...names, connectTimeoutMs: 5000 });
+    await expect(p.connect()).rejects.toMatchObject({
+      code: ErrorCode.BrokerUnreachable,
+      message: expect.stringMatching(/SASL|[Aa]uthentication/),
+    });
+  });
+
+  it('runs the controller over SASL from config, and never shows the password in logs or /tenants', async () => {
+    const logger = createLogger('sasl-controller', 'debug');
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logLines.push(String(chunk));
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      const config = parseControllerConfig({
+        brokers: sasl,
+        topics: [topic],
+        ...names,
+        sasl: { mechanism: 'scram-sha-512', username: 'app', password: PASSWORD },
+        http: { port: await freePort(), host: '127.0.0.1' },
+        authToken: 'sasl-test-token-0123456',
+      });
+      logger.info({ config }, 'starting with this config');
+      svc = await startControllerService(config, { logger });
+      const tenants = await (await fetch(`${svc.url}/tenants`)).text();
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(tenants).not.toContain(PASSWORD);
+      expect(metrics).not.toContain(PASSWORD);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(logLines.join('')).toContain('starting with this config');
+    expect(logLines.join('')).not.toContain(PASSWORD);
+  });
+});
