@@ -79,7 +79,7 @@ export class Controller {
   private readonly partitionCounts = new Map<string, number>();
   private readonly load = new Map<string, Map<number, number>>();
   private readonly lag = new Map<string, Map<number, number>>();
-  private liveProducers = new Set<string>();
+  private alive = new Set<string>();
   private subs: Subscription[] = [];
   private writerEpoch = 0;
   private running = false;
@@ -222,6 +222,11 @@ export class Controller {
       for (const [partition, recordsPerSec] of byP)
         out.push({ topic, partition, recordsPerSec, lag: this.lag.get(topic)?.get(partition) ?? 0 });
     return out;
+  }
+
+  /** Producers that reported traffic recently (the ones a drain waits for). */
+  liveProducers(): string[] {
+    return [...this.alive];
   }
 
   get actorCount(): number {
@@ -459,7 +464,7 @@ export class Controller {
     await this.hold('after-announce');
     h.announcedAt = this.ports.clock.now();
     h.drainStartedAt = h.announcedAt;
-    h.expectedProducers = new Set(this.liveProducers);
+    h.expectedProducers = new Set(this.alive);
     this.telemetry.migrationStep({
       topic: h.topic,
       tenant: h.tenant,
@@ -640,7 +645,7 @@ export class Controller {
   private onWindow(w: WindowSnapshot): void {
     if (!this.running) return;
     this.lastWindowAt = w.at;
-    this.liveProducers = new Set(w.producersAlive);
+    this.alive = new Set(w.producersAlive);
     for (const topic of this.config.topics) {
       this.load.set(topic, new Map());
       this.lag.set(topic, new Map());

@@ -14,8 +14,7 @@ export interface LeaderElectionOptions {
 
 /**
  * Kafka-native leader election: every controller joins one consumer group on a single-partition
- * topic; the member that owns the partition leads. A rebalance (a member joined, died or stalled)
- * suspends leadership until the new assignment says who leads.
+ * topic; the member that owns the partition leads; each new assignment says who leads.
  */
 export class LeaderElection {
   private readonly subject = new BehaviorSubject<boolean>(false);
@@ -32,9 +31,12 @@ export class LeaderElection {
       sessionTimeout: o.sessionTimeoutMs,
       rebalanceTimeout: o.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(o.sessionTimeoutMs / 6)),
+      // kafkajs heartbeats between fetches; an idle topic's fetch would otherwise wait 5 s and delay
+      // noticing a rebalance (a dead leader) by as much.
+      maxWaitTimeInMs: 200,
       allowAutoTopicCreation: false,
     });
-    const { GROUP_JOIN, REBALANCING, CRASH, STOP } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       const owns = (e.payload.memberAssignment[o.leaderTopic] ?? []).includes(0);
       this.o.logger.info(
@@ -43,7 +45,10 @@ export class LeaderElection {
       );
       this.subject.next(owns);
     });
-    for (const ev of [REBALANCING, CRASH, STOP]) this.consumer.on(ev, () => this.subject.next(false));
+    // A rebalance alone does not end leadership (a standby joining must not restart the leader): the
+    // next assignment decides. Two leaders can overlap only for that instant, and route writes are
+    // fenced by the writer epoch, so the older one's writes are ignored.
+    for (const ev of [CRASH, STOP]) this.consumer.on(ev, () => this.subject.next(false));
   }
 
   get isLeader(): boolean {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagedTopic } from '../../../src/adapters/kafka/managed-topics.js';
@@ -73,30 +74,27 @@ describe('SASL (PLAIN, SCRAM-SHA-256/512) against a real broker', () => {
   });
 
   it('runs the controller over SASL from config, and never shows the password in logs or /tenants', async () => {
-    const logger = createLogger('sasl-controller', 'debug');
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      logLines.push(String(chunk));
-      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stderr.write;
-    try {
-      const config = parseControllerConfig({
-        brokers: sasl,
-        topics: [topic],
-        ...names,
-        sasl: { mechanism: 'scram-sha-512', username: 'app', password: PASSWORD },
-        http: { port: await freePort(), host: '127.0.0.1' },
-        authToken: 'sasl-test-token-0123456',
-      });
-      logger.info({ config }, 'starting with this config');
-      svc = await startControllerService(config, { logger });
-      const tenants = await (await fetch(`${svc.url}/tenants`)).text();
-      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-      expect(tenants).not.toContain(PASSWORD);
-      expect(metrics).not.toContain(PASSWORD);
-    } finally {
-      process.stderr.write = write;
-    }
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    });
+    const logger = createLogger('sasl-controller', 'debug', sink);
+    const config = parseControllerConfig({
+      brokers: sasl,
+      topics: [topic],
+      ...names,
+      sasl: { mechanism: 'scram-sha-512', username: 'app', password: PASSWORD },
+      http: { port: await freePort(), host: '127.0.0.1' },
+      authToken: 'sasl-test-token-0123456',
+    });
+    logger.info({ config }, 'starting with this config');
+    svc = await startControllerService(config, { logger });
+    const tenants = await (await fetch(`${svc.url}/tenants`)).text();
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(tenants).not.toContain(PASSWORD);
+    expect(metrics).not.toContain(PASSWORD);
     expect(logLines.join('')).toContain('starting with this config');
     expect(logLines.join('')).not.toContain(PASSWORD);
   });
