@@ -52,7 +52,7 @@ async function runCase(
     thresholds: { actorFloorRate: 10, isolateRate: 1e9, releaseRate: 1, coldWindows: 1000 },
   });
   const controller = new Controller(config, {
-    routes: { table, changes: NEVER, write: async () => undefined },
+    routes: { table, changes: NEVER, write: async () => 0 },
     offsets: { samples$: NEVER, logEnd: async () => new Map(), groups: () => [] },
     signals: { reports$: NEVER, acks$: NEVER },
     topics: { partitionCount: async () => PARTITIONS, grow: async () => undefined },

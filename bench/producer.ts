@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { createManagedTopic } from '../src/adapters/kafka/managed-topics.js';
-import { SmartProducer } from '../src/adapters/kafka/smart-producer/index.js';
+import { SmartProducer, bytesSerializer } from '../src/adapters/kafka/smart-producer/index.js';
 import { withBroker } from './broker.js';
 import { machineInfo, median, progress, type BenchResult } from './harness.js';
 
@@ -36,12 +36,16 @@ export async function producerBench(): Promise<BenchResult> {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await plain.connect();
-    const smart = new SmartProducer(kafka, {
-      ...names,
-      lingerMs: 5,
-      batchBytes: BATCH * (RECORD_BYTES + 64),
-      bufferMemory: 256 * 2 ** 20,
-    });
+    const smart = new SmartProducer<Buffer>(
+      kafka,
+      {
+        ...names,
+        lingerMs: 5,
+        batchBytes: BATCH * (RECORD_BYTES + 64),
+        bufferMemory: 256 * 2 ** 20,
+      },
+      { serializer: bytesSerializer },
+    );
     await smart.connect();
 
     const kafkajsSendBatch = async (): Promise<number> => {
@@ -57,8 +61,7 @@ export async function producerBench(): Promise<BenchResult> {
     const smartSend = async (): Promise<number> => {
       const t0 = performance.now();
       const all: Promise<unknown>[] = [];
-      for (let i = 0; i < N; i++)
-        all.push(smart.send({ topic, tenant: tenantOf(i), value: value as unknown as string }));
+      for (let i = 0; i < N; i++) all.push(smart.send({ topic, tenant: tenantOf(i), value }));
       await Promise.all(all);
       return N / ((performance.now() - t0) / 1000);
     };

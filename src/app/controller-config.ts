@@ -19,7 +19,7 @@ export const controllerConfigSchema = z
     tickMs: z.number().int().min(50).max(60_000).default(1000),
     windowMs: z.number().int().min(50).max(3_600_000).default(5000),
     /** must match the producers' routeLeaseMs */
-    routeLeaseMs: z.number().int().min(500).default(10_000),
+    routeLeaseMs: z.number().int().min(500).default(30_000),
     maxPartitions: z.number().int().min(1).max(100_000).default(256),
     /** windows a shared, idle tenant's actor survives before it is retired */
     retireAfterWindows: z.number().int().min(1).default(30),

@@ -30,6 +30,8 @@ interface Handle {
   drainRemaining?: number | undefined;
   drainStartedAt?: number | undefined;
   announcedAt?: number | undefined;
+  /** routing-topic offset of the draining record: a producer that applied it has seen the drain */
+  announceOffset?: number | undefined;
   expectedProducers?: Set<string> | undefined;
   ackTimer?: NodeJS.Timeout | undefined;
   lastWindow?: TenantWindow | undefined;
@@ -80,6 +82,8 @@ export class Controller {
   private readonly load = new Map<string, Map<number, number>>();
   private readonly lag = new Map<string, Map<number, number>>();
   private alive = new Set<string>();
+  /** each producer's last report: when it arrived and how fresh its routing view was */
+  private readonly producerViews = new Map<string, { reportAt: number; routesApplied: number | undefined }>();
   private subs: Subscription[] = [];
   private writerEpoch = 0;
   private running = false;
@@ -157,6 +161,12 @@ export class Controller {
     }
     this.writerEpoch = table.writerEpoch + 1;
     this.subs.push(this.ports.signals.acks$.subscribe((a) => this.onAck(a)));
+    this.subs.push(
+      this.ports.signals.reports$.subscribe(({ report, at }) => {
+        this.producerViews.set(report.producerId, { reportAt: at, routesApplied: report.routesApplied });
+        if (this.producerViews.size > 100_000) this.producerViews.clear();
+      }),
+    );
     for (const topic of this.config.topics) {
       for (const route of table.routes(topic)) {
         if (route.partitions.length === 0 && route.machine === undefined && route.state === 'shared')
@@ -386,9 +396,9 @@ export class Controller {
     state: RouteState,
     partitions: readonly number[],
     from?: readonly number[],
-  ): Promise<void> {
+  ): Promise<number> {
     const c = h.actor.getSnapshot().context;
-    await this.ports.routes.write({
+    return this.ports.routes.write({
       v: 1,
       kind: 'route',
       topic: c.topic as TenantRoute['topic'],
@@ -460,8 +470,9 @@ export class Controller {
 
   private async announceDraining(h: Handle): Promise<void> {
     const c = h.actor.getSnapshot().context;
-    await this.persist(h, 'draining', c.target ?? [], c.from ?? []);
+    h.announceOffset = await this.persist(h, 'draining', c.target ?? [], c.from ?? []);
     await this.hold('after-announce');
+    this.armDrainTimeout(h);
     h.announcedAt = this.ports.clock.now();
     h.drainStartedAt = h.announcedAt;
     h.expectedProducers = new Set(this.alive);
@@ -475,11 +486,26 @@ export class Controller {
     });
     await new Promise<void>((resolve) => {
       const check = () => {
-        if (this.handles.get(h.key) !== h || !this.running) return resolve();
+        // Stop waiting if the tenant left this step (a drain timeout rolled it back) or we stopped.
+        if (
+          this.handles.get(h.key) !== h ||
+          !this.running ||
+          stateName(h.actor.getSnapshot().value) !== 'draining.announcing'
+        ) {
+          clearInterval(h.ackTimer);
+          return resolve();
+        }
         const acked = this.acks.get(h.key)?.get(c.epoch) ?? new Set<string>();
         const pending = [...(h.expectedProducers ?? [])].filter((p) => !acked.has(p));
-        const leaseOver =
-          this.ports.clock.now() - (h.announcedAt ?? 0) >= this.config.routeLeaseMs + this.config.tickMs;
+        // A producer that has not acked is skipped only once its lease is over: it stopped
+        // reporting for a whole lease (dead or cut off), or its own reports show a routing view that
+        // has not caught up since the announcement and is now older than the lease (it blocks
+        // itself). A producer that saw the drain but still waits for Kafka to ack its in-flight
+        // records is waited for: skipping it would let those records land behind the fence.
+        const now = this.ports.clock.now();
+        const announcedAt = h.announcedAt ?? now;
+        const expired = pending.filter((p) => this.leaseOver(p, announcedAt, h.announceOffset ?? -1, now));
+        const leaseOver = expired.length === pending.length;
         if (pending.length === 0 || leaseOver) {
           clearInterval(h.ackTimer);
           if (pending.length > 0)
@@ -502,6 +528,15 @@ export class Controller {
       h.ackTimer = setInterval(check, 50);
       check();
     });
+  }
+
+  private leaseOver(producerId: string, announcedAt: number, announceOffset: number, now: number): boolean {
+    const lease = this.config.routeLeaseMs + this.config.tickMs;
+    if (now - announcedAt < lease) return false;
+    const v = this.producerViews.get(producerId);
+    if (v === undefined || now - v.reportAt >= lease) return true;
+    const sawIt = v.routesApplied !== undefined && v.routesApplied > announceOffset;
+    return !sawIt;
   }
 
   private async takeFence(h: Handle): Promise<void> {
@@ -547,14 +582,7 @@ export class Controller {
       this.send(h, { type: 'drain.completed' });
       return;
     }
-    const armTimeout = () => {
-      h.drainTimer = setTimeout(() => {
-        if (!stateName(h.actor.getSnapshot().value).startsWith('draining')) return;
-        this.send(h, { type: 'drain.timedOut', now: this.ports.clock.now() });
-        if (stateName(h.actor.getSnapshot().value).startsWith('draining')) armTimeout();
-      }, this.config.thresholds.drainTimeoutMs);
-    };
-    armTimeout();
+    this.armDrainTimeout(h);
     h.drainSub = this.ports.offsets.samples$.pipe(drainWatch(h.topic, fence, groups)).subscribe({
       next: (p) => {
         h.drainRemaining = p.remaining;
@@ -582,9 +610,21 @@ export class Controller {
     });
   }
 
+  /** The drain timeout covers the whole drain, from the announcement (a producer that never acks) on. */
+  private armDrainTimeout(h: Handle): void {
+    if (h.drainTimer !== undefined) return;
+    h.drainTimer = setTimeout(() => {
+      h.drainTimer = undefined;
+      if (!stateName(h.actor.getSnapshot().value).startsWith('draining')) return;
+      this.send(h, { type: 'drain.timedOut', now: this.ports.clock.now() });
+      if (stateName(h.actor.getSnapshot().value).startsWith('draining')) this.armDrainTimeout(h);
+    }, this.config.thresholds.drainTimeoutMs);
+  }
+
   private clearDrain(h: Handle): void {
     h.drainSub?.unsubscribe();
     clearTimeout(h.drainTimer);
+    h.drainTimer = undefined;
     clearInterval(h.ackTimer);
     h.drainSub = undefined;
     h.fence = undefined;

@@ -194,7 +194,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     const produced = load.sent;
     // Drain the consumer: every accepted record must arrive (bounded wait).
     const deadline = Date.now() + 60_000;
-    while (consumer.consumed < produced && Date.now() < deadline) await sleep(200);
+    while (consumer.checker.unique < produced && Date.now() < deadline) await sleep(200);
     const end = Date.now();
     const summary: DemoSummary = {
       topic,
@@ -203,7 +203,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       transitions,
       produced,
       consumed: consumer.consumed,
-      lost: Math.max(0, produced - consumer.consumed),
+      lost: Math.max(0, produced - consumer.checker.unique),
       sendFailures: load.failed,
       checker: consumer.checker.report(),
       spikeStartAt: plan[1]!.from,

@@ -1,13 +1,18 @@
 /**
  * Verifies per-tenant order from the `tenant-seq` header: within a tenant (per shard key for a
  * sharded tenant, whose records are ordered per key) sequences must be processed increasing.
- * A repeat or a step back is a violation; a skip forward is a gap (a record not seen yet, lost
- * unless it turns up later). Sequences start at 1.
+ * A record that arrives after a later one, never having been seen, is a violation (it was
+ * overtaken). A record seen again is a duplicate: Kafka delivers at least once, and a consumer
+ * group replays from its last commit after a rebalance; that breaks no ordering promise and is
+ * counted apart. A skip forward is a gap (a record not seen yet, lost unless it turns up later).
+ * Sequences start at 1.
  */
 export interface CheckerReport {
   readonly records: number;
   readonly tenants: number;
   readonly violations: number;
+  /** records processed again (redelivery after a rebalance or a retry) */
+  readonly duplicates: number;
   /** sequence numbers never seen below each stream's highest */
   readonly gaps: number;
   readonly examples: string[];
@@ -23,10 +28,11 @@ export class OrderingChecker {
   private readonly tenantSet = new Set<string>();
   private records = 0;
   private violations = 0;
+  private duplicates = 0;
   private readonly examples: string[] = [];
 
   /** shardKey: when set, order is checked per (tenant, shardKey) and seq counts per that key. */
-  observe(tenant: string, seq: number, shardKey?: string): 'ok' | 'violation' | 'gap' {
+  observe(tenant: string, seq: number, shardKey?: string): 'ok' | 'violation' | 'gap' | 'duplicate' {
     this.records++;
     this.tenantSet.add(tenant);
     const key = shardKey === undefined ? tenant : `${tenant}\u0000${shardKey}`;
@@ -36,8 +42,11 @@ export class OrderingChecker {
       this.streams.set(key, s);
     }
     if (seq <= s.last) {
+      if (!s.missing.delete(seq)) {
+        this.duplicates++;
+        return 'duplicate';
+      }
       this.violations++;
-      s.missing.delete(seq);
       if (this.examples.length < 20)
         this.examples.push(`${tenant}${shardKey ? `[${shardKey}]` : ''}: seq ${seq} after ${s.last}`);
       return 'violation';
@@ -55,9 +64,15 @@ export class OrderingChecker {
       records: this.records,
       tenants: this.tenantSet.size,
       violations: this.violations,
+      duplicates: this.duplicates,
       gaps,
       examples: [...this.examples],
     };
+  }
+
+  /** distinct records seen (records minus duplicates) */
+  get unique(): number {
+    return this.records - this.duplicates;
   }
 
   /** Highest sequence seen per tenant stream (for produced-vs-consumed accounting). */

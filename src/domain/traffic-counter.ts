@@ -25,7 +25,7 @@ export class TrafficCounter {
   }
 
   /** Closes the interval: the report to publish (empty tenants = heartbeat), counters reset. */
-  cut(now: number): TrafficReport {
+  cut(now: number, routesApplied?: number): TrafficReport {
     const tenants: TrafficReport['tenants'] = [];
     for (const [topic, byTenant] of this.counts) {
       for (const [tenant, c] of byTenant) tenants.push({ topic, tenant, records: c.records, bytes: c.bytes });
@@ -37,6 +37,7 @@ export class TrafficCounter {
       seq: this.seq++,
       intervalStart: this.intervalStart,
       intervalEnd: now,
+      ...(routesApplied !== undefined ? { routesApplied } : {}),
       tenants,
     };
     this.counts = new Map();

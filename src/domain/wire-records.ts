@@ -23,6 +23,12 @@ const trafficSchema = z.object({
   seq: z.number().int().min(0),
   intervalStart: z.number().int().min(0),
   intervalEnd: z.number().int().min(0),
+  /**
+   * The routing-topic offset up to which the producer has applied routes. Tells the controller
+   * whether a producer that has not acked a drain yet has seen it (then it must be waited for) or
+   * not (then its lease runs out and it blocks itself). Offsets, not clocks: no skew between hosts.
+   */
+  routesApplied: z.number().int().min(0).optional(),
   tenants: z.array(tenantCount).max(1_000_000),
 });
 

@@ -8,7 +8,8 @@ import type { DrainAck, ReceivedReport } from '../domain/wire-records.js';
 export interface RoutesPort {
   readonly table: RoutingTable;
   readonly changes: Observable<{ readonly entry: RoutingEntry }>;
-  write(route: TenantRoute): Promise<void>;
+  /** resolves with the record's offset in the routing topic */
+  write(route: TenantRoute): Promise<number>;
 }
 
 export interface OffsetsPort {

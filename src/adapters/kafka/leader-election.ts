@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
 
@@ -28,6 +28,7 @@ export class LeaderElection {
   ) {
     this.consumer = kafka.consumer({
       groupId: o.groupId,
+      partitionAssigners: [this.stickyLeaderAssigner()],
       sessionTimeout: o.sessionTimeoutMs,
       rebalanceTimeout: o.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(o.sessionTimeoutMs / 6)),
@@ -49,6 +50,41 @@ export class LeaderElection {
     // next assignment decides. Two leaders can overlap only for that instant, and route writes are
     // fenced by the writer epoch, so the older one's writes are ignored.
     for (const ev of [CRASH, STOP]) this.consumer.on(ev, () => this.subject.next(false));
+  }
+
+  /**
+   * Leadership is sticky: each member says in its join metadata whether it leads now, and the
+   * assignment keeps partition 0 with that member while it is alive. Otherwise a standby joining
+   * (round robin sorts members by id) could take leadership from a healthy leader mid-drain.
+   */
+  private stickyLeaderAssigner(): PartitionAssigner {
+    const name = 'KtbStickyLeader';
+    return () => ({
+      name,
+      version: 1,
+      protocol: ({ topics }) => ({
+        name,
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: 1,
+          topics,
+          userData: Buffer.from(this.isLeader ? 'leader' : 'standby'),
+        }),
+      }),
+      assign: async ({ members }) => {
+        const leading = members.find(
+          (m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.toString() === 'leader',
+        );
+        const chosen = leading?.memberId ?? members.map((m) => m.memberId).sort()[0];
+        return members.map((m) => ({
+          memberId: m.memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 1,
+            assignment: m.memberId === chosen ? { [this.o.leaderTopic]: [0] } : {},
+            userData: Buffer.alloc(0),
+          }),
+        }));
+      },
+    });
   }
 
   get isLeader(): boolean {

@@ -31,9 +31,11 @@ export class RouteWriter {
     this.connected = true;
   }
 
-  async write(entry: TenantRoute | PoolLayout): Promise<void> {
+  /** Writes one record; resolves with its offset in the routing topic. */
+  async write(entry: TenantRoute | PoolLayout): Promise<number> {
     const { key, value } = encodeRoutingRecord(entry);
-    await this.producer.send({ topic: this.routingTopic, acks: -1, messages: [{ key, value }] });
+    const [md] = await this.producer.send({ topic: this.routingTopic, acks: -1, messages: [{ key, value }] });
+    return Number(md?.baseOffset ?? -1);
   }
 
   /** Back to default hashing: a tombstone (compaction removes the key). */

@@ -54,6 +54,11 @@ export class RoutingReader {
     return this.lastCaughtUpAt !== undefined;
   }
 
+  /** next offset to apply on the (single-partition) routing topic: every record below it is applied */
+  get appliedOffset(): number | undefined {
+    return this.position.get(0);
+  }
+
   /** true once the view reached the routing topic's end as checked at or after time t */
   caughtUpSince(t: number): boolean {
     return this.lastCaughtUpAt !== undefined && this.lastCaughtUpAt >= t;

@@ -51,7 +51,7 @@ export const smartProducerOptionsSchema = z
     /** enable.idempotence */
     idempotent: z.boolean().default(true),
     /** The routing view must have reached the routing topic's end within this long, or managed sends block. */
-    routeLeaseMs: z.number().int().min(500).max(600_000).default(10_000),
+    routeLeaseMs: z.number().int().min(500).max(600_000).default(30_000),
     /** How often the view's freshness is re-checked against the routing topic's end offset. */
     freshnessCheckMs: z.number().int().min(50).max(60_000).optional(),
     /** Traffic report + heartbeat interval. */

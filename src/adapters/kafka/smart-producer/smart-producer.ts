@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   CompressionTypes,
+  Partitioners,
   type Admin,
   type Kafka,
   type Message,
@@ -123,6 +124,7 @@ export class SmartProducer<V = string> {
   ) => void;
   private readonly reader: RoutingReader;
   private readonly producer: Producer;
+  private readonly signalProducer: Producer;
   private readonly admin: Admin;
   private readonly chooser: PartitionChooser;
   private readonly gate = new DrainGate<Pending>();
@@ -175,6 +177,14 @@ export class SmartProducer<V = string> {
     this.accumulator = new Accumulator(this.options.batchBytes, this.options.lingerMs);
     this.traffic = new TrafficCounter(this.options.producerId, Date.now());
     this.admin = kafka.admin();
+    // Acks and traffic reports use their own connection-level producer: they must never queue
+    // behind a data batch that is stuck retrying (a broker failover), or a live producer would
+    // look dead to the controller.
+    this.signalProducer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 5 },
+    });
     this.producer = kafka.producer({
       createPartitioner: createRoutingPartitioner(this.reader.table),
       idempotent: this.options.idempotent,
@@ -198,7 +208,7 @@ export class SmartProducer<V = string> {
     if (this.state !== 'new')
       throw new TenantBalancerError(ErrorCode.ProducerClosed, 'connect() called twice');
     try {
-      await Promise.all([this.producer.connect(), this.admin.connect()]);
+      await Promise.all([this.producer.connect(), this.signalProducer.connect(), this.admin.connect()]);
     } catch (e) {
       throw new TenantBalancerError(
         ErrorCode.BrokerUnreachable,
@@ -461,7 +471,7 @@ export class SmartProducer<V = string> {
       p.countedInGate = true;
     }
     this.counters.accepted++;
-    const full = this.accumulator.add(p.topic, p, p.bytes, Date.now());
+    const full = this.accumulator.add(p.topic, p, p.bytes, p.enqueuedAt);
     if (full) this.dispatch(full);
     else this.armLinger();
   }
@@ -504,12 +514,17 @@ export class SmartProducer<V = string> {
   }
 
   private async sendBatch(batch: Batch<Pending>): Promise<void> {
-    const messages: Message[] = batch.records.map((p) => ({
-      key: p.key,
-      value: p.value as Buffer,
-      headers: p.headers,
-      ...(p.routedPartition !== undefined ? { partition: p.routedPartition } : {}),
-    }));
+    // Every record has its partition decided at admit time (see tryAccept), so one object shape.
+    const messages: Message[] = new Array<Message>(batch.records.length);
+    for (let i = 0; i < batch.records.length; i++) {
+      const p = batch.records[i]!;
+      messages[i] = {
+        key: p.key,
+        value: p.value as Buffer,
+        headers: p.headers,
+        partition: p.routedPartition!,
+      };
+    }
     let result: KafkaMetadata[];
     try {
       result = await this.producer.sendBatch({
@@ -630,7 +645,7 @@ export class SmartProducer<V = string> {
     };
     for (let attempt = 0; this.state !== 'closed'; attempt++) {
       try {
-        await this.producer.send({
+        await this.signalProducer.send({
           topic: this.options.acksTopic,
           acks: -1,
           messages: [{ key: ack.key, value: JSON.stringify(value) }],
@@ -645,9 +660,9 @@ export class SmartProducer<V = string> {
   }
 
   private async publishTraffic(): Promise<void> {
-    const report = this.traffic.cut(Date.now());
+    const report = this.traffic.cut(Date.now(), this.reader.appliedOffset);
     try {
-      await this.producer.send({
+      await this.signalProducer.send({
         topic: this.options.trafficTopic,
         acks: -1,
         messages: [{ key: this.producerId, value: JSON.stringify(report) }],
@@ -715,7 +730,11 @@ export class SmartProducer<V = string> {
     this.state = 'closed';
     this.changesSub?.unsubscribe();
     await this.reader.stop();
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([
+      this.producer.disconnect(),
+      this.signalProducer.disconnect(),
+      this.admin.disconnect(),
+    ]);
     return { sent: this.counters.sent, failed: [...this.failedOnClose] };
   }
 }

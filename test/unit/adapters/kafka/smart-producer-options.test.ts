@@ -12,7 +12,7 @@ describe('SmartProducer options', () => {
       maxInFlight: 1,
       lingerMs: 5,
       producerId: 'pid',
-      routeLeaseMs: 10_000,
+      routeLeaseMs: 30_000,
       freshnessCheckMs: 1000,
     });
   });

@@ -1,0 +1,162 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManagedTopic } from '../../src/adapters/kafka/managed-topics.js';
+import { SmartProducer } from '../../src/adapters/kafka/smart-producer/index.js';
+import * as localKafka from '../../src/adapters/local-kafka/index.js';
+import { silentLogger } from '../../src/adapters/logger.js';
+import { parseControllerConfig } from '../../src/app/controller-config.js';
+import { startControllerService, type RunningController } from '../../src/cli/controller-service.js';
+import { CheckingConsumer } from '../../src/demo/checking-consumer.js';
+import { TenantLoad } from '../../src/demo/tenant-load.js';
+import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
+
+/** `kafka:start --brokers 3`: replication 3, min.insync.replicas 2; one broker dies mid-migration. */
+describe('3-broker cluster: a broker is killed during a migration', () => {
+  let opts: localKafka.LocalKafkaOptions;
+  let kafka: Kafka;
+  let svc: RunningController | undefined;
+  let producer: SmartProducer | undefined;
+  let consumer: CheckingConsumer | undefined;
+  let load: TenantLoad | undefined;
+
+  beforeAll(async () => {
+    opts = localKafka.defaultLocalKafkaOptions({
+      port: Number(process.env['KTB_TEST_CLUSTER_PORT'] ?? 19892),
+      brokers: 3,
+      heapMb: 512,
+    });
+    await localKafka.stop(opts, { clean: true });
+    const r = await localKafka.start(opts);
+    expect(r.bootstrap).toHaveLength(3);
+    kafka = new Kafka({
+      clientId: 'three',
+      brokers: r.bootstrap,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await load?.stop();
+    await producer?.disconnect();
+    await consumer?.stop();
+    await svc?.stop();
+    await localKafka.stop(opts, { clean: true });
+  }, 120_000);
+
+  it('finishes the migration with nothing lost and every tenant in order', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const names = {
+      routingTopic: uniqueName('c3-routes'),
+      acksTopic: uniqueName('c3-acks'),
+      trafficTopic: uniqueName('c3-traffic'),
+    };
+    const topic = uniqueName('c3');
+    await createManagedTopic(kafka, admin, names, { topic, shared: 3, dedicated: 3, replicationFactor: 3 });
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(md.topics[0]!.partitions.every((p) => p.replicas.length === 3)).toBe(true);
+    await admin.disconnect();
+    const groupId = uniqueName('c3-consumers');
+    svc = await startControllerService(
+      parseControllerConfig({
+        brokers: localKafka.bootstrapServers(opts),
+        topics: [topic],
+        ...names,
+        groups: [groupId],
+        tickMs: 250,
+        windowMs: 1000,
+        routeLeaseMs: 30_000,
+        http: { port: 0, host: '127.0.0.1' },
+        thresholds: { drainTimeoutMs: 120_000 },
+      }),
+      { logger: silentLogger() },
+    );
+    consumer = new CheckingConsumer(kafka, { topic, groupId, costMicros: 100, concurrency: 1, members: 3 });
+    await consumer.start();
+    producer = new SmartProducer(kafka, {
+      ...names,
+      lingerMs: 5,
+      retries: 30,
+      routeLeaseMs: 30_000,
+      trafficIntervalMs: 250,
+      maxBlockMs: 120_000,
+    });
+    await producer.connect();
+    load = new TenantLoad(producer, topic);
+    // vip will be sharded: its order is promised per shard key, so it sends with keys.
+    load.set('vip', { rate: 100, shardKeys: ['k0', 'k1', 'k2', 'k3'] });
+    for (const tn of ['a', 'b', 'c']) load.set(tn, { rate: 100 });
+    load.start();
+    await waitFor(() => consumer!.consumed > 200, 'traffic flowing', 30_000);
+
+    svc.controller.command({ op: 'pin', topic, tenant: 'vip', shards: 2 });
+    await waitFor(
+      () => producer!.routes.table.route(topic, 'vip')?.state === 'draining',
+      'vip draining',
+      20_000,
+      20,
+    );
+    await localKafka.stopNode(opts, 2, 30_000, 'SIGKILL');
+
+    const r = await waitFor(
+      () => {
+        const x = producer!.routes.table.route(topic, 'vip');
+        return x?.state === 'sharded' ? x : undefined;
+      },
+      'vip sharded with a broker down',
+      90_000,
+      200,
+    );
+    expect(r.partitions).toHaveLength(2);
+    const sentAtFlip = load.sent;
+    await waitFor(() => load!.sent > sentAtFlip + 100, 'sends continue after the flip', 60_000, 100);
+    await load.stop();
+    await producer.flush();
+    await waitFor(() => consumer!.checker.unique >= load!.sent, 'everything consumed', 90_000, 200).catch(
+      (e: unknown) => {
+        const r = consumer!.checker.report();
+        console.error(
+          'sent',
+          load!.sent,
+          'unique',
+          consumer!.checker.unique,
+          JSON.stringify(r),
+          'sentSeqs',
+          JSON.stringify([...load!.sentSeqs()]),
+          'seen',
+          JSON.stringify(
+            [...load!.sentSeqs().keys()].map((k) => [
+              k,
+              consumer!.checker.lastSeq(k.split('\u0000')[0]!, k.split('\u0000')[1]),
+            ]),
+          ),
+        );
+        throw e;
+      },
+    );
+    expect(load.failed).toBe(0);
+    expect(consumer.checker.unique).toBe(load.sent);
+    const report = consumer.checker.report();
+    if (report.gaps > 0) {
+      const fresh = new CheckingConsumer(kafka, {
+        topic,
+        groupId: uniqueName('c3-recheck'),
+        costMicros: 0,
+        concurrency: 3,
+      });
+      await fresh.start();
+      await waitFor(() => fresh.checker.unique >= load!.sent - report.gaps, 'recheck', 60_000, 200).catch(
+        () => undefined,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      console.error(
+        'RECHECK from the log itself:',
+        JSON.stringify(fresh.checker.report()),
+        'unique',
+        fresh.checker.unique,
+      );
+      await fresh.stop();
+    }
+    expect(report, report.examples.join('; ')).toMatchObject({ violations: 0, gaps: 0 });
+  }, 240_000);
+});
