@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/adapters/local-kafka/package-root.js';
@@ -92,6 +92,3 @@ export function publish(r: BenchResult): void {
   writeFileSync(doc, re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`);
   process.stdout.write(renderTable(r) + '\n');
 }
-
-export const knownResults = (): string[] =>
-  readdirSync(join(packageRoot(), 'bench', 'results')).filter((f) => f.endsWith('.json'));

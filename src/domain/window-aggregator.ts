@@ -47,7 +47,6 @@ interface Series {
   sumBytes: number;
   ewma: number;
   lastRate: number;
-  idleSteps: number;
 }
 
 const newSeries = (n: number): Series => ({
@@ -57,7 +56,6 @@ const newSeries = (n: number): Series => ({
   sumBytes: 0,
   ewma: 0,
   lastRate: 0,
-  idleSteps: 0,
 });
 
 /**
@@ -164,7 +162,6 @@ export class WindowAggregator {
         trend: rate - s.lastRate,
       });
       s.lastRate = rate;
-      s.idleSteps = s.records[this.slot] === 0 ? s.idleSteps + 1 : 0;
       s.sumRecords = Math.max(0, s.sumRecords - s.records[next]!);
       s.sumBytes = Math.max(0, s.sumBytes - s.bytes[next]!);
       s.records[next] = 0;

@@ -1,87 +1,47 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
-import { CheckingConsumer } from '../../../src/demo/checking-consumer.js';
-import { TenantLoad } from '../../../src/demo/tenant-load.js';
-import { brokers, uniqueName, waitFor } from '../helpers/kafka.js';
+import { uniqueName, waitFor } from '../helpers/kafka.js';
 import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
+import { controllerArgs, startWorkload, type Workload } from '../helpers/workload.js';
 
 const TOKEN = 'kill-test-token-0123456789';
 const steps = ['after-announce', 'after-fence', 'before-commit'] as const;
 
 describe.each(steps)('controller SIGKILLed mid-drain (%s), then restarted', (step) => {
   let t: Topology;
-  let producer: SmartProducer;
-  let consumer: CheckingConsumer;
-  let load: TenantLoad;
+  let w: Workload | undefined;
   const procs: CliProcess[] = [];
   const groupId = uniqueName('kill-consumers');
 
-  const controllerArgs = async () => {
+  const startController = async (env: Record<string, string> = {}) => {
     const port = await freePort();
-    return {
-      port,
-      args: [
-        'controller',
-        '--brokers',
-        brokers().join(','),
-        '--topic',
-        t.topic,
-        '--group',
-        groupId,
-        '--routing-topic',
-        t.names.routingTopic,
-        '--acks-topic',
-        t.names.acksTopic,
-        '--traffic-topic',
-        t.names.trafficTopic,
-        '--http-port',
-        String(port),
-        '--tick-ms',
-        '250',
-        '--window-ms',
-        '1000',
-        '--auth-token',
-        TOKEN,
-      ],
-    };
+    const p = runCli(controllerArgs(t, { groupId, port, token: TOKEN }), env);
+    procs.push(p);
+    await p.waitForOutput(/controller ready/, 'controller ready');
+    return { p, port };
   };
 
   beforeAll(async () => {
     t = await createTopology(`kill-${step}`, 2, 2);
-    consumer = new CheckingConsumer(t.kafka, {
-      topic: t.topic,
+    w = await startWorkload(t, {
       groupId,
-      costMicros: 200,
-      concurrency: 1,
+      tenants: { vip: { rate: 100 }, a: { rate: 100 }, b: { rate: 100 }, c: { rate: 100 } },
       members: 2,
-    });
-    await consumer.start();
-    producer = new SmartProducer(t.kafka, {
-      ...t.names,
-      lingerMs: 5,
-      trafficIntervalMs: 250,
+      costMicros: 200,
       routeLeaseMs: 3000,
     });
-    await producer.connect();
-    load = new TenantLoad(producer, t.topic);
-    for (const tenant of ['vip', 'a', 'b', 'c']) load.set(tenant, { rate: 100 });
-    load.start();
   });
 
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await consumer?.stop();
+    await w?.stop();
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
     await t?.close();
   });
 
   it('completes the migration after the restart, in order, losing nothing', async () => {
-    const first = await controllerArgs();
-    const c1 = runCli(first.args, { KTB_FAULT_HOLD: step });
-    procs.push(c1);
-    await c1.waitForOutput(/controller ready/, 'first controller ready');
+    const { producer, consumer, load } = w!;
+    const first = await startController({ KTB_FAULT_HOLD: step });
+    const c1 = first.p;
     const res = await fetch(`http://127.0.0.1:${first.port}/tenants/${t.topic}/vip/pin`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -93,9 +53,7 @@ describe.each(steps)('controller SIGKILLed mid-drain (%s), then restarted', (ste
     const held = producer.routes.table.route(t.topic, 'vip');
     expect(held?.state).toBe('draining');
 
-    const second = await controllerArgs();
-    const c2 = runCli(second.args);
-    procs.push(c2);
+    const c2 = (await startController()).p;
     const settled = await waitFor(
       () => {
         const r = producer.routes.table.route(t.topic, 'vip');
@@ -111,7 +69,7 @@ describe.each(steps)('controller SIGKILLed mid-drain (%s), then restarted', (ste
 
     await load.stop();
     await producer.flush();
-    await waitFor(() => consumer!.checker.unique >= load!.sent, 'all records consumed', 30_000);
+    await waitFor(() => consumer.checker.unique >= load.sent, 'all records consumed', 30_000);
     const report = consumer.checker.report();
     expect(load.failed).toBe(0);
     expect(report).toMatchObject({ violations: 0, gaps: 0 });

@@ -1,52 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
-import { CheckingConsumer } from '../../../src/demo/checking-consumer.js';
-import { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { decodeRoutingRecord } from '../../../src/domain/route-record.js';
 import { collect } from '../helpers/collect.js';
-import { brokers, uniqueName, waitFor } from '../helpers/kafka.js';
+import { uniqueName, waitFor } from '../helpers/kafka.js';
 import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
+import { controllerArgs, startWorkload, type Workload } from '../helpers/workload.js';
 
 const TOKEN = 'ha-test-token-0123456789ab';
 
 describe('highly available controller: the leader is killed mid-drain', () => {
   let t: Topology;
-  let producer: SmartProducer;
-  let consumer: CheckingConsumer;
-  let load: TenantLoad;
+  let w: Workload | undefined;
   const procs: CliProcess[] = [];
   const groupId = uniqueName('ha-consumers');
 
   const start = async (env: Record<string, string> = {}) => {
     const port = await freePort();
-    const p = runCli(
-      [
-        'controller',
-        '--ha',
-        '--brokers',
-        brokers().join(','),
-        '--topic',
-        t.topic,
-        '--group',
-        groupId,
-        '--routing-topic',
-        t.names.routingTopic,
-        '--acks-topic',
-        t.names.acksTopic,
-        '--traffic-topic',
-        t.names.trafficTopic,
-        '--http-port',
-        String(port),
-        '--tick-ms',
-        '250',
-        '--window-ms',
-        '1000',
-        '--auth-token',
-        TOKEN,
-      ],
-      env,
-    );
+    const p = runCli(controllerArgs(t, { groupId, port, token: TOKEN, extra: ['--ha'] }), env);
     procs.push(p);
     await p.waitForOutput(/controller ready/, 'controller ready');
     return { p, port };
@@ -54,34 +24,22 @@ describe('highly available controller: the leader is killed mid-drain', () => {
 
   beforeAll(async () => {
     t = await createTopology('ha', 2, 2);
-    consumer = new CheckingConsumer(t.kafka, {
-      topic: t.topic,
+    w = await startWorkload(t, {
       groupId,
-      costMicros: 200,
-      concurrency: 1,
+      tenants: { vip: { rate: 100 }, a: { rate: 100 }, b: { rate: 100 } },
       members: 2,
-    });
-    await consumer.start();
-    producer = new SmartProducer(t.kafka, {
-      ...t.names,
-      lingerMs: 5,
-      trafficIntervalMs: 250,
+      costMicros: 200,
       routeLeaseMs: 3000,
     });
-    await producer.connect();
-    load = new TenantLoad(producer, t.topic);
-    for (const tenant of ['vip', 'a', 'b']) load.set(tenant, { rate: 100 });
-    load.start();
   });
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await consumer?.stop();
+    await w?.stop();
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
     await t?.close();
   });
 
   it('a warm standby takes over within 10 s, finishes the drain, and no route is written by two leaders', async () => {
+    const { producer, consumer, load } = w!;
     const a = await start({ KTB_FAULT_HOLD: 'after-fence' });
     await a.p.waitForOutput(/became leader/, 'A leads');
     const b = await start();
@@ -115,7 +73,7 @@ describe('highly available controller: the leader is killed mid-drain', () => {
 
     await load.stop();
     await producer.flush();
-    await waitFor(() => consumer!.checker.unique >= load!.sent, 'all consumed', 30_000);
+    await waitFor(() => consumer.checker.unique >= load.sent, 'all consumed', 30_000);
     expect(consumer.checker.report()).toMatchObject({ violations: 0, gaps: 0 });
     expect(consumer.checker.unique).toBe(load.sent);
 

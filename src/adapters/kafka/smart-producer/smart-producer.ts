@@ -99,6 +99,11 @@ interface Pending {
 
 type Step = { wait: Promise<unknown> } | 'accepted';
 
+const asTbError = (e: unknown): TenantBalancerError =>
+  e instanceof TenantBalancerError
+    ? e
+    : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e });
+
 const compressionOf: Record<SmartProducerOptions['compression'], CompressionTypes> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
@@ -264,11 +269,7 @@ export class SmartProducer<V = string> {
   private enqueue(record: SmartRecord<V>, done: Pending['done']): void {
     const fail = (e: unknown): void => {
       this.counters.failed++;
-      done(
-        e instanceof TenantBalancerError
-          ? e
-          : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
-      );
+      done(asTbError(e));
     };
     if (this.state !== 'connected') {
       fail(
@@ -325,13 +326,7 @@ export class SmartProducer<V = string> {
         try {
           step = this.tryAccept(p);
         } catch (e) {
-          this.intake.shift();
-          this.release(p);
-          p.done(
-            e instanceof TenantBalancerError
-              ? e
-              : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
-          );
+          this.dropHead(p, e);
           continue;
         }
         if (step === 'accepted') {
@@ -344,13 +339,7 @@ export class SmartProducer<V = string> {
             this.pump();
           },
           (e: unknown) => {
-            this.intake.shift();
-            this.release(p);
-            p.done(
-              e instanceof TenantBalancerError
-                ? e
-                : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e }),
-            );
+            this.dropHead(p, e);
             this.pumping = false;
             this.pump();
           },
@@ -363,6 +352,13 @@ export class SmartProducer<V = string> {
       this.pumping = false;
       throw e;
     }
+  }
+
+  /** The head of the intake could not be accepted: it fails alone, the ones behind it go on. */
+  private dropHead(p: Pending, e: unknown): void {
+    this.intake.shift();
+    this.release(p);
+    p.done(asTbError(e));
   }
 
   private deadlineError(
@@ -622,12 +618,7 @@ export class SmartProducer<V = string> {
         }
         this.admit(p);
       } catch (err) {
-        this.complete(
-          p,
-          err instanceof TenantBalancerError
-            ? err
-            : new TenantBalancerError(ErrorCode.SendFailed, String(err)),
-        );
+        this.complete(p, asTbError(err));
       }
     }
   }
