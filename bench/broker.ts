@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { InternalTopicNames } from '../src/adapters/kafka/internal-topics.js';
+import { createManagedTopic } from '../src/adapters/kafka/managed-topics.js';
 import * as localKafka from '../src/adapters/local-kafka/index.js';
 import { progress } from './harness.js';
 
@@ -16,4 +20,33 @@ export async function withBroker<T>(
   } finally {
     if (r.started) await localKafka.stop(opts);
   }
+}
+
+export interface BenchTopology {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly names: InternalTopicNames;
+  readonly topic: string;
+  readonly run: string;
+}
+
+/** A managed topic and internal topics of their own for one benchmark run. */
+export async function benchTopology(
+  brokers: string[],
+  name: string,
+  shared: number,
+  dedicated: number,
+): Promise<BenchTopology> {
+  const kafka = new Kafka({ clientId: `bench-${name}`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const run = randomUUID().slice(0, 8);
+  const names = {
+    routingTopic: `bench-routes-${run}`,
+    acksTopic: `bench-acks-${run}`,
+    trafficTopic: `bench-traffic-${run}`,
+  };
+  const topic = `bench-${name}-${run}`;
+  await createManagedTopic(kafka, admin, names, { topic, shared, dedicated });
+  return { kafka, admin, names, topic, run };
 }

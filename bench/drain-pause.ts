@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { createManagedTopic } from '../src/adapters/kafka/managed-topics.js';
 import { SmartProducer } from '../src/adapters/kafka/smart-producer/index.js';
 import { silentLogger } from '../src/adapters/logger.js';
 import { parseControllerConfig } from '../src/app/controller-config.js';
 import { startControllerService } from '../src/cli/controller-service.js';
 import { CheckingConsumer } from '../src/demo/checking-consumer.js';
 import { TenantLoad } from '../src/demo/tenant-load.js';
-import { withBroker } from './broker.js';
+import { benchTopology, withBroker } from './broker.js';
 import { machineInfo, median, percentile, progress, type BenchResult } from './harness.js';
 
 const MIGRATIONS = 20;
@@ -23,18 +20,8 @@ const until = async (cond: () => boolean, ms: number) => {
 /** Producer-side hold per migration (draining seen -> settled route seen) with consumers caught up. */
 export async function drainPauseBench(): Promise<BenchResult> {
   return withBroker(async (brokers) => {
-    const kafka = new Kafka({ clientId: 'bench-drain', brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const run = randomUUID().slice(0, 8);
-    const names = {
-      routingTopic: `bench-routes-${run}`,
-      acksTopic: `bench-acks-${run}`,
-      trafficTopic: `bench-traffic-${run}`,
-    };
-    const topic = `bench-drain-${run}`;
+    const { kafka, admin, names, topic, run } = await benchTopology(brokers, 'drain', 4, 4);
     const groupId = `bench-drain-${run}`;
-    await createManagedTopic(kafka, admin, names, { topic, shared: 4, dedicated: 4 });
     const tickMs = 250;
     const svc = await startControllerService(
       parseControllerConfig({

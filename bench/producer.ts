@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
-import { createManagedTopic } from '../src/adapters/kafka/managed-topics.js';
+import { Partitioners, type Message } from 'kafkajs';
 import { SmartProducer, bytesSerializer } from '../src/adapters/kafka/smart-producer/index.js';
-import { withBroker } from './broker.js';
+import { benchTopology, withBroker } from './broker.js';
 import { machineInfo, median, progress, type BenchResult } from './harness.js';
 
 const N = 200_000;
@@ -18,17 +16,7 @@ const tenantOf = (i: number) => `tenant-${i % TENANTS}`;
 
 export async function producerBench(): Promise<BenchResult> {
   return withBroker(async (brokers, classpath) => {
-    const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const run = randomUUID().slice(0, 8);
-    const names = {
-      routingTopic: `bench-routes-${run}`,
-      acksTopic: `bench-acks-${run}`,
-      trafficTopic: `bench-traffic-${run}`,
-    };
-    const topic = `bench-producer-${run}`;
-    await createManagedTopic(kafka, admin, names, { topic, shared: 8, dedicated: 4 });
+    const { kafka, admin, names, topic } = await benchTopology(brokers, 'producer', 8, 4);
 
     const plain = kafka.producer({
       idempotent: true,
