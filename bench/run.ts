@@ -6,6 +6,7 @@ import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
 import { partitionerBench } from './partitioner.js';
 import { producerBench } from './producer.js';
+import { soakBench } from './soak.js';
 
 const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   partitioner: partitionerBench,
@@ -13,6 +14,8 @@ const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
   producer: producerBench,
   'noisy-neighbour': noisyNeighbourBench,
   'drain-pause': drainPauseBench,
+  // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
+  soak: soakBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -23,7 +26,7 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches).filter((b) => b !== 'soak')) {
   progress(`running ${name}...`);
   publish(await benches[name]!());
 }
