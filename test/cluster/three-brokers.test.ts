@@ -134,7 +134,7 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
         throw e;
       },
     );
-    expect(load.failed).toBe(0);
+    expect(load.failed, `send errors: ${load.errors.join(' | ')}`).toBe(0);
     expect(consumer.checker.unique).toBe(load.sent);
     const report = consumer.checker.report();
     if (report.gaps > 0) {
