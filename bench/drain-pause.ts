@@ -1,10 +1,5 @@
-import { SmartProducer } from '../src/adapters/kafka/smart-producer/index.js';
-import { silentLogger } from '../src/adapters/logger.js';
-import { parseControllerConfig } from '../src/app/controller-config.js';
-import { startControllerService } from '../src/cli/controller-service.js';
-import { CheckingConsumer } from '../src/demo/checking-consumer.js';
-import { TenantLoad } from '../src/demo/tenant-load.js';
 import { benchTopology, withBroker } from './broker.js';
+import { startMigrationRig } from './migration-rig.js';
 import { machineInfo, median, percentile, progress, type BenchResult } from './harness.js';
 
 const MIGRATIONS = 20;
@@ -20,41 +15,18 @@ const until = async (cond: () => boolean, ms: number) => {
 /** Producer-side hold per migration (draining seen -> settled route seen) with consumers caught up. */
 export async function drainPauseBench(): Promise<BenchResult> {
   return withBroker(async (brokers) => {
-    const { kafka, admin, names, topic, run } = await benchTopology(brokers, 'drain', 4, 4);
-    const groupId = `bench-drain-${run}`;
+    const bt = await benchTopology(brokers, 'drain', 4, 4);
+    const { topic } = bt;
     const tickMs = 250;
-    const svc = await startControllerService(
-      parseControllerConfig({
-        brokers,
-        topics: [topic],
-        ...names,
-        groups: [groupId],
-        tickMs,
-        windowMs: 1000,
-        routeLeaseMs: 3000,
-        http: { port: 0, host: '127.0.0.1' },
-        thresholds: { cooldownMs: 0 },
-      }),
-      { logger: silentLogger() },
-    );
-    const consumer = new CheckingConsumer(kafka, {
-      topic,
-      groupId,
-      costMicros: 0,
-      concurrency: 1,
-      members: 4,
-    });
-    await consumer.start();
-    const producer = new SmartProducer(kafka, {
-      ...names,
-      lingerMs: 2,
-      trafficIntervalMs: 250,
+    const rig = await startMigrationRig(brokers, bt, {
+      tickMs,
+      windowMs: 1000,
       routeLeaseMs: 3000,
+      members: 4,
+      costMicros: 0,
+      tenants: { mover: { rate: 200 }, a: { rate: 200 }, b: { rate: 200 }, c: { rate: 200 } },
     });
-    await producer.connect();
-    const load = new TenantLoad(producer, topic);
-    for (const t of ['mover', 'a', 'b', 'c']) load.set(t, { rate: 200 });
-    load.start();
+    const { svc, producer, consumer, load } = rig;
     const state = () => producer.routes.table.route(topic, 'mover')?.state;
     try {
       for (let i = 0; i < MIGRATIONS / 2; i++) {
@@ -77,10 +49,7 @@ export async function drainPauseBench(): Promise<BenchResult> {
     }
     const holds = producer.stats().holdEpisodesMs;
     const report = consumer.checker.report();
-    await producer.disconnect();
-    await consumer.stop();
-    await svc.stop();
-    await admin.disconnect();
+    await rig.stop();
     return {
       name: 'drain-pause',
       title: 'Drain pause: producer-side hold per migration, consumers caught up',

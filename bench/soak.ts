@@ -1,10 +1,5 @@
-import { silentLogger } from '../src/adapters/logger.js';
-import { SmartProducer } from '../src/adapters/kafka/smart-producer/index.js';
-import { parseControllerConfig } from '../src/app/controller-config.js';
-import { startControllerService } from '../src/cli/controller-service.js';
-import { CheckingConsumer } from '../src/demo/checking-consumer.js';
-import { TenantLoad } from '../src/demo/tenant-load.js';
 import { benchTopology, withBroker } from './broker.js';
+import { startMigrationRig } from './migration-rig.js';
 import { machineInfo, progress, type BenchResult } from './harness.js';
 
 const MINUTES = Number(process.env['KTB_SOAK_MINUTES'] ?? 10);
@@ -16,42 +11,22 @@ const SAMPLE_MS = 30_000;
  */
 export async function soakBench(): Promise<BenchResult> {
   return withBroker(async (brokers) => {
-    const { kafka, admin, names, topic, run } = await benchTopology(brokers, 'soak', 4, 6);
-    const groupId = `bench-soak-${run}`;
-    const svc = await startControllerService(
-      parseControllerConfig({
-        brokers,
-        topics: [topic],
-        ...names,
-        groups: [groupId],
-        tickMs: 500,
-        windowMs: 2000,
-        routeLeaseMs: 5000,
-        http: { port: 0, host: '127.0.0.1' },
-        thresholds: { cooldownMs: 0 },
-      }),
-      { logger: silentLogger() },
-    );
-    const consumer = new CheckingConsumer(kafka, {
-      topic,
-      groupId,
-      costMicros: 100,
-      concurrency: 1,
-      members: 10,
-    });
-    await consumer.start();
-    const producer = new SmartProducer(kafka, {
-      ...names,
-      lingerMs: 5,
-      routeLeaseMs: 5000,
-      trafficIntervalMs: 500,
-    });
-    await producer.connect();
-    const load = new TenantLoad(producer, topic);
+    const bt = await benchTopology(brokers, 'soak', 4, 6);
+    const { topic } = bt;
     const movers = ['m0', 'm1', 'm2'];
-    for (let i = 0; i < 40; i++) load.set(`t${i}`, { rate: 20 });
-    for (const m of movers) load.set(m, { rate: 150 });
-    load.start();
+    const tenants = Object.fromEntries([
+      ...Array.from({ length: 40 }, (_, i) => [`t${i}`, { rate: 20 }] as const),
+      ...movers.map((m) => [m, { rate: 150 }] as const),
+    ]);
+    const rig = await startMigrationRig(brokers, bt, {
+      tickMs: 500,
+      windowMs: 2000,
+      routeLeaseMs: 5000,
+      members: 10,
+      costMicros: 100,
+      tenants,
+    });
+    const { svc, producer, consumer, load } = rig;
 
     const samples: { atMin: number; rssMb: number; heapMb: number; cpuPct: number; migrations: number }[] =
       [];
@@ -95,10 +70,7 @@ export async function soakBench(): Promise<BenchResult> {
       await new Promise((r) => setTimeout(r, 200));
     const report = consumer.checker.report();
     const migrations = svc.controller.migrationsDone;
-    await producer.disconnect();
-    await consumer.stop();
-    await svc.stop();
-    await admin.disconnect();
+    await rig.stop();
     const first = samples[0];
     const last = samples.at(-1);
     return {
