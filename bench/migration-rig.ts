@@ -26,6 +26,8 @@ export async function startMigrationRig(
     members: number;
     costMicros: number;
     tenants: Record<string, TenantSpec>;
+    /** keep per-record latency samples in the consumer (default true) */
+    keepLatency?: boolean;
   },
 ): Promise<MigrationRig> {
   const groupId = `bench-consumers-${bt.run}`;
@@ -49,6 +51,7 @@ export async function startMigrationRig(
     costMicros: o.costMicros,
     concurrency: 1,
     members: o.members,
+    keepLatency: o.keepLatency ?? true,
   });
   await consumer.start();
   const producer = new SmartProducer(bt.kafka, {

@@ -15,6 +15,19 @@ export interface CheckingConsumerOptions {
    * with one member per partition, partitions are as independent as separate consumer processes.
    */
   readonly members?: number;
+  /**
+   * Keep one [consumedAt, latencyMs] sample per record in `latency` (default true). Long runs that
+   * only need order and loss (the soak) turn it off: the samples grow with every record.
+   */
+  readonly keepLatency?: boolean;
+  /** called for every record with a tenant sequence, after the checker saw it (diagnostics) */
+  readonly onRecord?: (r: {
+    tenant: string;
+    seq: number;
+    shardKey: string | undefined;
+    partition: number;
+    offset: string;
+  }) => void;
 }
 
 const header = (h: Record<string, unknown> | undefined, k: string): string | undefined => {
@@ -57,6 +70,7 @@ export class CheckingConsumer {
   }
 
   private async startMember(consumer: Consumer): Promise<void> {
+    const keepLatency = this.o.keepLatency ?? true;
     await consumer.connect();
     await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await consumer.run({
@@ -73,8 +87,10 @@ export class CheckingConsumer {
             const tenant = header(m.headers, Headers.tenantId);
             const seq = Number(header(m.headers, Headers.tenantSeq));
             if (tenant !== undefined && Number.isInteger(seq)) {
-              this.checker.observe(tenant, seq, header(m.headers, Headers.shardKey));
-              const sentAt = Number(header(m.headers, Headers.sentAt));
+              const shardKey = header(m.headers, Headers.shardKey);
+              this.checker.observe(tenant, seq, shardKey);
+              this.o.onRecord?.({ tenant, seq, shardKey, partition: batch.partition, offset: m.offset });
+              const sentAt = keepLatency ? Number(header(m.headers, Headers.sentAt)) : NaN;
               if (Number.isFinite(sentAt)) {
                 let l = this.latency.get(tenant);
                 if (l === undefined) this.latency.set(tenant, (l = []));

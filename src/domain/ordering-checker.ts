@@ -70,6 +70,19 @@ export class OrderingChecker {
     };
   }
 
+  /** Up to `limit` sequence numbers still missing, with their stream ("tenant" or "tenant[key]"). */
+  missing(limit = 20): { stream: string; seq: number }[] {
+    const out: { stream: string; seq: number }[] = [];
+    for (const [key, s] of this.streams) {
+      const [tenant, shardKey] = key.split('\u0000');
+      for (const seq of s.missing) {
+        if (out.length >= limit) return out;
+        out.push({ stream: shardKey === undefined ? tenant! : `${tenant}[${shardKey}]`, seq });
+      }
+    }
+    return out;
+  }
+
   /** distinct records seen (records minus duplicates) */
   get unique(): number {
     return this.records - this.duplicates;

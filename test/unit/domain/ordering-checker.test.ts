@@ -40,5 +40,16 @@ describe('OrderingChecker', () => {
     c.observe('a', 1);
     c.observe('a', 5);
     expect(c.report().gaps).toBe(3);
+    c.observe('b', 1, 'k');
+    c.observe('b', 3, 'k');
+    expect(c.missing()).toEqual([
+      { stream: 'a', seq: 2 },
+      { stream: 'a', seq: 3 },
+      { stream: 'a', seq: 4 },
+      { stream: 'b[k]', seq: 2 },
+    ]);
+    expect(c.missing(2)).toHaveLength(2);
+    c.observe('a', 3);
+    expect(c.missing().map((m) => m.seq)).toEqual([2, 4, 2]);
   });
 });

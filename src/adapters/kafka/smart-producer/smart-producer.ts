@@ -25,6 +25,7 @@ import { partitionCount } from '../internal-topics.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { createRoutingPartitioner } from '../routing-partitioner.js';
 import { RoutingReader, type AppliedChange } from '../routing-reader.js';
+import { splitByAnswer } from './unanswered.js';
 import { BufferPool } from './buffer-pool.js';
 import {
   parseSmartProducerOptions,
@@ -77,6 +78,8 @@ export interface SmartProducerStats {
   readonly malformedRouteRecords: number;
   /** producer-side hold per migration: draining seen -> settled route seen (ms, last 1000) */
   readonly holdEpisodesMs: number[];
+  /** records sent again because kafkajs resolved a batch without a result for their partition */
+  readonly resentRecords: number;
 }
 
 interface Pending {
@@ -103,6 +106,9 @@ const asTbError = (e: unknown): TenantBalancerError =>
   e instanceof TenantBalancerError
     ? e
     : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e });
+
+/** How many times a batch's unanswered partitions are sent again before their records fail. */
+const MAX_UNANSWERED_ROUNDS = 5;
 
 const compressionOf: Record<SmartProducerOptions['compression'], CompressionTypes> = {
   none: CompressionTypes.None,
@@ -152,6 +158,7 @@ export class SmartProducer<V = string> {
   private changesSub: Subscription | undefined;
   private state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
   private counters = { accepted: 0, sent: 0, failed: 0 };
+  private resentRecords = 0;
   private readonly failedOnClose: FailedRecord[] = [];
 
   constructor(
@@ -263,6 +270,7 @@ export class SmartProducer<V = string> {
       viewAgeMs: this.reader.viewAgeMs(),
       malformedRouteRecords: this.reader.malformed,
       holdEpisodesMs: [...this.holdEpisodes],
+      resentRecords: this.resentRecords,
     };
   }
 
@@ -510,10 +518,45 @@ export class SmartProducer<V = string> {
   }
 
   private async sendBatch(batch: Batch<Pending>): Promise<void> {
+    let pending: readonly Pending[] = batch.records;
+    for (let round = 1; ; round++) {
+      const result = await this.sendOnce(batch.topic, pending);
+      if (result === undefined) return;
+      // Partitions kafkajs left without a result (see splitByAnswer) are sent again before any later
+      // batch: maxInFlight 1 keeps the order, and the idempotent sequence was rolled back with the
+      // failed request, so if that request did reach the broker the resend is deduplicated there.
+      const { written, unanswered } = splitByAnswer(
+        pending,
+        result.map((r) => r.partition),
+        this.options.acks,
+      );
+      this.completeWritten(batch.topic, written, result);
+      if (unanswered.length === 0) return;
+      this.resentRecords += unanswered.length;
+      const partitions = [...new Set(unanswered.map((p) => p.routedPartition!))];
+      if (round >= MAX_UNANSWERED_ROUNDS) {
+        const err = new TenantBalancerError(
+          ErrorCode.SendFailed,
+          `Kafka returned no result for partition(s) ${partitions.join(', ')} of "${batch.topic}" ${round} times; ${unanswered.length} record(s) not acknowledged`,
+        );
+        this.releaseBatch(unanswered);
+        for (const p of unanswered) this.complete(p, err);
+        return;
+      }
+      this.logger.warn(
+        { code: 'KTB_SEND_UNANSWERED', topic: batch.topic, partitions, records: unanswered.length, round },
+        'kafkajs returned no result for some partitions of a batch; sending those records again',
+      );
+      pending = unanswered;
+    }
+  }
+
+  /** One kafkajs sendBatch; on failure every record fails (and undefined is returned). */
+  private async sendOnce(topic: string, records: readonly Pending[]): Promise<KafkaMetadata[] | undefined> {
     // Every record has its partition decided at admit time (see tryAccept), so one object shape.
-    const messages: Message[] = new Array<Message>(batch.records.length);
-    for (let i = 0; i < batch.records.length; i++) {
-      const p = batch.records[i]!;
+    const messages: Message[] = new Array<Message>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const p = records[i]!;
       messages[i] = {
         key: p.key,
         value: p.value as Buffer,
@@ -521,10 +564,9 @@ export class SmartProducer<V = string> {
         partition: p.routedPartition!,
       };
     }
-    let result: KafkaMetadata[];
     try {
-      result = await this.producer.sendBatch({
-        topicMessages: [{ topic: batch.topic, messages }],
+      return await this.producer.sendBatch({
+        topicMessages: [{ topic, messages }],
         acks: this.options.acks,
         timeout: this.options.requestTimeoutMs,
         compression: compressionOf[this.options.compression],
@@ -532,26 +574,33 @@ export class SmartProducer<V = string> {
     } catch (e) {
       const err = new TenantBalancerError(
         ErrorCode.SendFailed,
-        `sending ${batch.records.length} record(s) to "${batch.topic}" failed after retries: ${(e as Error).message}`,
+        `sending ${records.length} record(s) to "${topic}" failed after retries: ${(e as Error).message}`,
         { cause: e },
       );
-      this.releaseBatch(batch.records);
-      for (const p of batch.records) this.complete(p, err);
-      return;
+      this.releaseBatch(records);
+      for (const p of records) this.complete(p, err);
+      return undefined;
     }
-    // Records of one partition are appended in batch order: offset = base offset + index within it.
+  }
+
+  /** Completes records Kafka acknowledged; offset = the partition's base offset + index within it. */
+  private completeWritten(
+    topic: string,
+    records: readonly Pending[],
+    result: readonly KafkaMetadata[],
+  ): void {
     // Offsets stay below 2^53 in practice: plain numbers are exact and far cheaper than BigInt.
     const base = new Map(result.map((r) => [r.partition, Number(r.baseOffset ?? '-1')]));
     const seen = new Map<number, number>();
-    this.releaseBatch(batch.records);
-    batch.records.forEach((p) => {
+    this.releaseBatch(records);
+    for (const p of records) {
       const partition = p.routedPartition ?? -1;
       const n = seen.get(partition) ?? 0;
       seen.set(partition, n + 1);
       const b = base.get(partition);
       const offset = b === undefined || b < 0 ? '-1' : String(b + n);
-      this.complete(p, null, { topic: batch.topic, partition, offset, routeEpoch: p.routeEpoch });
-    });
+      this.complete(p, null, { topic, partition, offset, routeEpoch: p.routeEpoch });
+    }
   }
 
   private complete(p: Pending, err: TenantBalancerError | null, md?: RecordMetadata): void {
