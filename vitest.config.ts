@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -13,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
@@ -23,9 +25,12 @@ export default defineConfig({
         },
       },
       {
-        // `npm run test:faults`: a 3-broker cluster of its own; see docs/architecture.md "Known limits".
+        // A 3-broker cluster of its own (part of `npm test`, alone: `npm run test:faults`). Groups run in
+        // order (unit, integration, cluster), so the single broker's timing-sensitive tests never share
+        // the 2 cores with three more brokers.
         test: {
           name: 'cluster',
+          sequence: { groupOrder: 2 },
           include: ['test/cluster/**/*.test.ts'],
           environment: 'node',
           testTimeout: 240_000,
