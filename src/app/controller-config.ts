@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
+import { saslConfigSchema, tlsConfigSchema } from './connection-security.js';
 
 const topic = z
   .string()
@@ -38,15 +39,9 @@ export const controllerConfigSchema = z
     ha: z.boolean().default(false),
     /** how fast a dead leader is replaced (the election group's session timeout) */
     leaderSessionMs: z.number().int().min(1000).max(300_000).default(6000),
-    sasl: z
-      .object({
-        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-        username: z.string().min(1),
-        password: z.string().min(1),
-      })
-      .strict()
-      .optional(),
-    ssl: z.boolean().optional(),
+    sasl: saslConfigSchema.optional(),
+    /** true (system CAs) or { caFile, certFile, keyFile, rejectUnauthorized, servername } */
+    ssl: tlsConfigSchema.optional(),
   })
   .strict()
   .refine((c) => c.windowMs >= c.tickMs, { message: 'windowMs must be >= tickMs', path: ['windowMs'] });

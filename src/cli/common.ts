@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { brokersFromEnv, createKafka } from '../adapters/kafka/client.js';
 import { defaultInternalTopics, type InternalTopicNames } from '../adapters/kafka/internal-topics.js';
 import { createLogger, type Logger } from '../adapters/logger.js';
+import { securityFromEnv } from '../app/connection-security.js';
 
 export interface ConnectionFlags {
   brokers?: string;
@@ -43,7 +44,9 @@ export const internalTopics = (f: ConnectionFlags): InternalTopicNames => ({
 export const connect = (f: ConnectionFlags, name: string): { kafka: Kafka; logger: Logger } => {
   const logger = createLogger(name, process.env['LOG_LEVEL'] ?? 'warn');
   const brokers = f.brokers === undefined ? brokersFromEnv() : f.brokers.split(',').map((b) => b.trim());
-  return { kafka: createKafka({ brokers, clientId: name, retries: 3 }, logger), logger };
+  // SASL/TLS from KAFKA_SASL_* / KAFKA_SSL_* (see src/app/connection-security.ts).
+  const security = securityFromEnv(process.env);
+  return { kafka: createKafka({ brokers, clientId: name, retries: 3, ...security }, logger), logger };
 };
 
 export const positiveInt =

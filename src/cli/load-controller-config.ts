@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { parseControllerConfig, type ControllerConfig } from '../app/controller-config.js';
+import { securityFromEnv } from '../app/connection-security.js';
 
 export interface ControllerFlags {
   config?: string;
@@ -66,6 +67,7 @@ export function loadControllerConfig(
     routingTopic: env['KTB_ROUTING_TOPIC'] || undefined,
     acksTopic: env['KTB_ACKS_TOPIC'] || undefined,
     trafficTopic: env['KTB_TRAFFIC_TOPIC'] || undefined,
+    ...securityFromEnv(env),
   });
   const flagPart = defined({
     brokers: list(f.brokers),

@@ -6,6 +6,7 @@ import { createManagedTopic } from '../adapters/kafka/managed-topics.js';
 import { SmartProducer } from '../adapters/kafka/smart-producer/index.js';
 import * as localKafka from '../adapters/local-kafka/index.js';
 import type { Logger } from '../adapters/logger.js';
+import { securityFromEnv } from '../app/connection-security.js';
 import { parseControllerConfig } from '../app/controller-config.js';
 import type { TenantStatus } from '../app/controller.js';
 import { startControllerService, type RunningController } from '../cli/controller-service.js';
@@ -71,13 +72,16 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     let brokers = process.env['KAFKA_BROKERS']?.split(',');
-    if (brokers === undefined || brokers[0] === '') {
+    // An external cluster may need SASL/TLS (KAFKA_SASL_* / KAFKA_SSL_*); the embedded broker does not.
+    let security: ReturnType<typeof securityFromEnv> = {};
+    if (brokers !== undefined && brokers[0] !== '') security = securityFromEnv(process.env);
+    else {
       const opts = localKafka.defaultLocalKafkaOptions();
       const started = await localKafka.start(opts, (l) => o.ui && console.error(l));
       if (started.started) cleanups.push(() => localKafka.stop(opts));
       brokers = started.bootstrap;
     }
-    const kafka: Kafka = createKafka({ brokers, clientId: 'tenant-balancer-demo' }, log);
+    const kafka: Kafka = createKafka({ brokers, clientId: 'tenant-balancer-demo', ...security }, log);
     const admin = kafka.admin();
     await admin.connect();
     cleanups.push(() => admin.disconnect());
@@ -99,6 +103,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     if (o.controller === 'in-process') {
       const config = parseControllerConfig({
         brokers,
+        ...security,
         topics: [topic],
         ...names,
         groups: [groupId],

@@ -1,11 +1,14 @@
-import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig } from 'kafkajs';
 import type { Logger } from '../logger.js';
+import type { SaslConfig, TlsConfig } from '../../app/connection-security.js';
+import { loadTls, toKafkaSasl } from './security.js';
 
 export interface KafkaConnection {
   readonly brokers: string[];
   readonly clientId?: string;
-  readonly ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string[]; cert?: string; key?: string };
-  readonly sasl?: SASLOptions;
+  /** TLS: true, or PEM files (read here, with a coded error naming a missing or wrong file) */
+  readonly ssl?: TlsConfig;
+  readonly sasl?: SaslConfig;
   readonly connectionTimeoutMs?: number;
   readonly retries?: number;
 }
@@ -33,8 +36,8 @@ export function createKafka(c: KafkaConnection, logger: Logger): Kafka {
       const { message, ...rest } = entry.log;
       logger[lvl]({ kafkajs: entry.namespace, ...rest }, message);
     },
-    ...(c.ssl !== undefined ? { ssl: c.ssl } : {}),
-    ...(c.sasl !== undefined ? { sasl: c.sasl } : {}),
+    ...(c.ssl !== undefined ? { ssl: loadTls(c.ssl) } : {}),
+    ...(c.sasl !== undefined ? { sasl: toKafkaSasl(c.sasl) } : {}),
   };
   return new Kafka(config);
 }

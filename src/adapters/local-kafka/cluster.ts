@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { checkJava, resolveClasspath } from './classpath.js';
-import { bootstrapServers, clusterDir, nodeDir, type LocalKafkaOptions } from './options.js';
+import { bootstrapServers, clusterDir, nodeDir, tlsCaFile, type LocalKafkaOptions } from './options.js';
 import { brokersAnswering, isAlive, portIsFree } from './probe.js';
 import { log4jConfig, serverProperties } from './server-properties.js';
 
@@ -63,7 +64,10 @@ function formatIfNeeded(o: LocalKafkaOptions, cp: string, clusterId: string, id:
   const data = join(dir, 'data');
   if (existsSync(join(data, 'meta.properties'))) return;
   mkdirSync(data, { recursive: true });
-  writeFileSync(join(dir, 'server.properties'), serverProperties(o, id, data));
+  writeFileSync(
+    join(dir, 'server.properties'),
+    serverProperties(o, id, data, o.tls === true ? ensureKeystore(o) : undefined),
+  );
   writeFileSync(join(dir, 'log4j2.properties'), log4jConfig(logFile(o, id)));
   const r = spawnSync(
     'java',
@@ -92,6 +96,67 @@ function formatIfNeeded(o: LocalKafkaOptions, cp: string, clusterId: string, id:
       `formatting KRaft storage in ${data} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}\nDelete ${clusterDir(o)} and retry.`,
     );
   }
+}
+
+/**
+ * A self-signed key pair for the local SSL listener (PKCS12 keystore + the certificate as PEM for
+ * clients), made once per cluster with the JDK's keytool. For local tests and demos only.
+ */
+function ensureKeystore(o: LocalKafkaOptions): { file: string; password: string } {
+  const dir = join(clusterDir(o), 'tls');
+  const file = join(dir, 'broker.p12');
+  const pwFile = join(dir, 'keystore.password');
+  if (existsSync(file) && existsSync(pwFile) && existsSync(tlsCaFile(o)))
+    return { file, password: readFileSync(pwFile, 'utf8').trim() };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const password = randomBytes(12).toString('hex');
+  const keytool = (args: string[]): void => {
+    const r = spawnSync('keytool', args, { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0)
+      throw startFailure(
+        o,
+        `keytool ${args[0]} failed (it ships with the JDK): ${r.error?.message ?? r.stderr}`,
+      );
+  };
+  // keytool takes the password as an argument: this throwaway local keystore protects nothing.
+  keytool([
+    '-genkeypair',
+    '-alias',
+    'broker',
+    '-keyalg',
+    'RSA',
+    '-keysize',
+    '2048',
+    '-validity',
+    '3650',
+    '-dname',
+    'CN=localhost',
+    '-ext',
+    'SAN=dns:localhost,ip:127.0.0.1',
+    '-storetype',
+    'PKCS12',
+    '-keystore',
+    file,
+    '-storepass',
+    password,
+    '-keypass',
+    password,
+  ]);
+  keytool([
+    '-exportcert',
+    '-rfc',
+    '-alias',
+    'broker',
+    '-keystore',
+    file,
+    '-storepass',
+    password,
+    '-file',
+    tlsCaFile(o),
+  ]);
+  writeFileSync(pwFile, password, { mode: 0o600 });
+  return { file, password };
 }
 
 function clusterId(o: LocalKafkaOptions, cp: string): string {
@@ -145,7 +210,8 @@ export async function start(
   if (current.nodes.some((n) => n.alive)) await stop(o);
 
   for (let i = 0; i < o.brokers; i++) {
-    for (const port of [o.port + i, o.controllerPort + i, ...(o.saslUsers ? [o.port + 200 + i] : [])]) {
+    const extra = [...(o.saslUsers ? [o.port + 200 + i] : []), ...(o.tls === true ? [o.port + 300 + i] : [])];
+    for (const port of [o.port + i, o.controllerPort + i, ...extra]) {
       if (!(await portIsFree(port))) {
         throw new TenantBalancerError(
           ErrorCode.PortInUse,

@@ -3,6 +3,8 @@ export {
   defaultLocalKafkaOptions,
   bootstrapServers,
   saslBootstrapServers,
+  tlsBootstrapServers,
+  tlsCaFile,
   type LocalKafkaOptions,
 } from './options.js';
 export { resolveClasspath, checkJava } from './classpath.js';

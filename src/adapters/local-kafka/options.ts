@@ -16,6 +16,11 @@ export interface LocalKafkaOptions {
    * users (name -> password). For security tests; the PLAINTEXT listener stays for the tools.
    */
   readonly saslUsers?: Readonly<Record<string, string>>;
+  /**
+   * Adds an SSL listener on port + 300 + i with a self-signed certificate for 127.0.0.1/localhost,
+   * generated once per cluster with the JDK's keytool; clients trust it with `tlsCaFile(o)`.
+   */
+  readonly tls?: boolean;
 }
 
 export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions => {
@@ -28,6 +33,7 @@ export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> =
     heapMb: overrides.heapMb ?? 768,
     startTimeoutMs: overrides.startTimeoutMs ?? 90_000,
     ...(overrides.saslUsers !== undefined ? { saslUsers: overrides.saslUsers } : {}),
+    ...(overrides.tls !== undefined ? { tls: overrides.tls } : {}),
   };
 };
 
@@ -36,5 +42,9 @@ export const nodeDir = (o: LocalKafkaOptions, nodeId: number): string =>
   join(clusterDir(o), `node-${nodeId}`);
 export const saslBootstrapServers = (o: LocalKafkaOptions): string[] =>
   Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + 200 + i}`);
+export const tlsBootstrapServers = (o: LocalKafkaOptions): string[] =>
+  Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + 300 + i}`);
+/** The local cluster's self-signed certificate (PEM), for clients' `ssl.ca`. */
+export const tlsCaFile = (o: LocalKafkaOptions): string => join(clusterDir(o), 'tls', 'ca.pem');
 export const bootstrapServers = (o: LocalKafkaOptions): string[] =>
   Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + i}`);

@@ -5,7 +5,12 @@ import type { LocalKafkaOptions } from './options.js';
  * single node and the 3-node cluster. Single-node settings drop internal topics to replication 1
  * and remove the group rebalance delay so tests do not wait 3 s per consumer group.
  */
-export function serverProperties(o: LocalKafkaOptions, nodeId: number, dataDir: string): string {
+export function serverProperties(
+  o: LocalKafkaOptions,
+  nodeId: number,
+  dataDir: string,
+  keystore?: { readonly file: string; readonly password: string },
+): string {
   const i = nodeId - 1;
   const voters = Array.from(
     { length: o.brokers },
@@ -53,6 +58,17 @@ export function serverProperties(o: LocalKafkaOptions, nodeId: number, dataDir: 
       'org.apache.kafka.common.security.scram.ScramLoginModule required;';
     lines['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config'] =
       'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  }
+  if (o.tls === true) {
+    if (keystore === undefined) throw new Error('serverProperties: tls needs the keystore');
+    const tlsPort = o.port + 300 + i;
+    lines['listeners'] = `${lines['listeners']},SSL://127.0.0.1:${tlsPort}`;
+    lines['advertised.listeners'] = `${lines['advertised.listeners']},SSL://127.0.0.1:${tlsPort}`;
+    lines['listener.security.protocol.map'] = `${lines['listener.security.protocol.map']},SSL:SSL`;
+    lines['ssl.keystore.type'] = 'PKCS12';
+    lines['ssl.keystore.location'] = keystore.file;
+    lines['ssl.keystore.password'] = keystore.password;
+    lines['ssl.key.password'] = keystore.password;
   }
   return Object.entries(lines)
     .map(([k, v]) => `${k}=${v}`)

@@ -1,0 +1,136 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafka } from '../../../src/adapters/kafka/client.js';
+import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
+import * as localKafka from '../../../src/adapters/local-kafka/index.js';
+import { silentLogger } from '../../../src/adapters/logger.js';
+import { parseControllerConfig } from '../../../src/app/controller-config.js';
+import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { ErrorCode } from '../../../src/domain/errors.js';
+import { uniqueName, waitFor } from '../helpers/kafka.js';
+import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+
+/** A second local broker with an SSL listener (self-signed certificate), started and stopped here. */
+describe('TLS against a real broker', () => {
+  let opts: localKafka.LocalKafkaOptions;
+  let tls: string[];
+  let caFile: string;
+  const names = {
+    routingTopic: uniqueName('tls-routes'),
+    acksTopic: uniqueName('tls-acks'),
+    trafficTopic: uniqueName('tls-traffic'),
+  };
+  const topic = uniqueName('tls');
+  let svc: RunningController | undefined;
+  let producer: SmartProducer | undefined;
+  const clis: CliProcess[] = [];
+
+  beforeAll(async () => {
+    const port = Number(process.env['KTB_TEST_TLS_PORT'] ?? 18592);
+    opts = localKafka.defaultLocalKafkaOptions({ port, tls: true });
+    await localKafka.stop(opts, { clean: true });
+    await localKafka.start(opts);
+    tls = localKafka.tlsBootstrapServers(opts);
+    caFile = localKafka.tlsCaFile(opts);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of clis) await c.kill('SIGKILL');
+    await producer?.disconnect();
+    await svc?.stop();
+    await localKafka.stop(opts, { clean: true });
+  }, 60_000);
+
+  it('creates the topic with the CLI, runs the controller and produces, all over TLS with a private CA', async () => {
+    // The CLI takes TLS from the environment, like SASL.
+    const create = runCli(
+      [
+        'topics',
+        'create',
+        '--brokers',
+        tls.join(','),
+        '--topic',
+        topic,
+        '--shared',
+        '2',
+        '--dedicated',
+        '1',
+        '--routing-topic',
+        names.routingTopic,
+        '--acks-topic',
+        names.acksTopic,
+        '--traffic-topic',
+        names.trafficTopic,
+      ],
+      { KAFKA_SSL_CA_FILE: caFile },
+    );
+    clis.push(create);
+    expect(await create.exited, create.output.join('\n')).toBe(0);
+
+    svc = await startControllerService(
+      parseControllerConfig({
+        brokers: tls,
+        topics: [topic],
+        ...names,
+        ssl: { caFile },
+        tickMs: 200,
+        windowMs: 1000,
+        http: { port: await freePort(), host: '127.0.0.1' },
+      }),
+      { logger: silentLogger() },
+    );
+    const kafka = createKafka(
+      { brokers: tls, clientId: 'tls-test', ssl: { caFile, rejectUnauthorized: true } },
+      silentLogger(),
+    );
+    producer = new SmartProducer(kafka, { ...names, trafficIntervalMs: 200 });
+    await producer.connect();
+    const md = await producer.send({ topic, tenant: 'acme', value: 'over tls' });
+    expect(Number(md.offset)).toBeGreaterThanOrEqual(0);
+    // A whole migration over TLS: the controller announces, the producer acks, the route settles.
+    svc.controller.command({ op: 'pin', topic, tenant: 'acme' });
+    const route = await waitFor(
+      () => {
+        const r = producer!.routes.table.route(topic, 'acme');
+        return r?.state === 'dedicated' ? r : undefined;
+      },
+      'acme dedicated, seen by the producer over TLS',
+      30_000,
+      50,
+    );
+    const after = await producer.send({ topic, tenant: 'acme', value: 'after the move' });
+    expect(after.partition).toBe(route.partitions[0]);
+  });
+
+  it('refuses a broker whose certificate it cannot verify, with a clear error', async () => {
+    const kafka = new Kafka({
+      clientId: 'tls-untrusted',
+      brokers: tls,
+      ssl: true,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 3000,
+    });
+    const p = new SmartProducer(kafka, { ...names, connectTimeoutMs: 5000 });
+    await expect(p.connect()).rejects.toMatchObject({
+      code: ErrorCode.BrokerUnreachable,
+      message: expect.stringMatching(/certificate/i),
+    });
+  });
+
+  it('says which TLS file is missing before connecting', async () => {
+    await expect(
+      startControllerService(
+        parseControllerConfig({
+          brokers: tls,
+          topics: [topic],
+          ...names,
+          ssl: { caFile: `${caFile}.missing` },
+        }),
+        { logger: silentLogger() },
+      ),
+    ).rejects.toMatchObject({
+      code: ErrorCode.ConfigInvalid,
+      message: expect.stringMatching(/ssl\.caFile: cannot read .*ca\.pem\.missing \(ENOENT\)/),
+    });
+  });
+});
