@@ -80,6 +80,8 @@ export interface SmartProducerStats {
   readonly holdEpisodesMs: number[];
   /** records sent again because kafkajs resolved a batch without a result for their partition */
   readonly resentRecords: number;
+  /** times the idempotent kafkajs producer was replaced after a batch failed for good */
+  readonly producerRenewals: number;
 }
 
 interface Pending {
@@ -134,7 +136,7 @@ export class SmartProducer<V = string> {
     record: { topic: string; tenant: string | undefined },
   ) => void;
   private readonly reader: RoutingReader;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly signalProducer: Producer;
   private readonly admin: Admin;
   private readonly chooser: PartitionChooser;
@@ -159,6 +161,9 @@ export class SmartProducer<V = string> {
   private state: 'new' | 'connected' | 'closing' | 'closed' = 'new';
   private counters = { accepted: 0, sent: 0, failed: 0 };
   private resentRecords = 0;
+  private producerStale = false;
+  private producerRenewals = 0;
+  private renewing: Promise<void> | undefined;
   private readonly failedOnClose: FailedRecord[] = [];
 
   constructor(
@@ -197,13 +202,44 @@ export class SmartProducer<V = string> {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 5 },
     });
-    this.producer = kafka.producer({
+    this.producer = this.createDataProducer();
+  }
+
+  private createDataProducer(): Producer {
+    return this.kafka.producer({
       createPartitioner: createRoutingPartitioner(this.reader.table),
       idempotent: this.options.idempotent,
       maxInFlightRequests: this.options.maxInFlight,
       allowAutoTopicCreation: false,
       retry: { retries: this.options.retries },
     });
+  }
+
+  /**
+   * After a batch failed for good, an idempotent kafkajs producer may be out of step with the
+   * broker: kafkajs rolls a failed request's sequence numbers back even when the broker wrote it
+   * (the connection died before the answer). The next batch would reuse those numbers and the broker
+   * would take it for a retry of the written one: acknowledged, not written, when the record count
+   * matches (or rejected as out of order for good when it does not). A new producer id restarts the
+   * sequences, so the data producer is replaced before the next batch goes out.
+   */
+  private async renewDataProducer(): Promise<void> {
+    this.renewing ??= (async () => {
+      const old = this.producer;
+      const fresh = this.createDataProducer();
+      await fresh.connect();
+      this.producer = fresh;
+      this.producerStale = false;
+      this.producerRenewals++;
+      this.logger.warn(
+        { code: 'KTB_PRODUCER_RENEWED' },
+        'a batch failed for good: replaced the idempotent kafkajs producer (new producer id) before sending more',
+      );
+      void old.disconnect().catch(() => undefined);
+    })().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
   }
 
   get producerId(): string {
@@ -271,6 +307,7 @@ export class SmartProducer<V = string> {
       malformedRouteRecords: this.reader.malformed,
       holdEpisodesMs: [...this.holdEpisodes],
       resentRecords: this.resentRecords,
+      producerRenewals: this.producerRenewals,
     };
   }
 
@@ -565,6 +602,7 @@ export class SmartProducer<V = string> {
       };
     }
     try {
+      if (this.producerStale) await this.renewDataProducer();
       return await this.producer.sendBatch({
         topicMessages: [{ topic, messages }],
         acks: this.options.acks,
@@ -572,6 +610,7 @@ export class SmartProducer<V = string> {
         compression: compressionOf[this.options.compression],
       });
     } catch (e) {
+      if (this.options.idempotent) this.producerStale = true;
       const err = new TenantBalancerError(
         ErrorCode.SendFailed,
         `sending ${records.length} record(s) to "${topic}" failed after retries: ${(e as Error).message}`,
