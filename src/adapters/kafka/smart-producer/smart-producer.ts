@@ -569,9 +569,10 @@ export class SmartProducer<V = string> {
       );
       this.completeWritten(batch.topic, written, result);
       if (unanswered.length === 0) return;
-      this.resentRecords += unanswered.length;
       const partitions = [...new Set(unanswered.map((p) => p.routedPartition!))];
       if (round >= MAX_UNANSWERED_ROUNDS) {
+        // kafkajs rolled these partitions' sequence numbers back: start over with a new producer id.
+        if (this.options.idempotent) this.producerStale = true;
         const err = new TenantBalancerError(
           ErrorCode.SendFailed,
           `Kafka returned no result for partition(s) ${partitions.join(', ')} of "${batch.topic}" ${round} times; ${unanswered.length} record(s) not acknowledged`,
@@ -584,6 +585,7 @@ export class SmartProducer<V = string> {
         { code: 'KTB_SEND_UNANSWERED', topic: batch.topic, partitions, records: unanswered.length, round },
         'kafkajs returned no result for some partitions of a batch; sending those records again',
       );
+      this.resentRecords += unanswered.length;
       pending = unanswered;
     }
   }
