@@ -107,8 +107,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         topics: [topic],
         ...names,
         groups: [groupId],
-        tickMs: 1000,
-        windowMs: 3000,
+        tickMs: 250,
+        windowMs: 1000,
         routeLeaseMs: 5000,
         http: { port: o.httpPort ?? 0, host: '127.0.0.1' },
         authToken: randomBytes(16).toString('hex'),
@@ -153,7 +153,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     cleanups.push(() => consumer.stop());
     const producer = new SmartProducer(
       kafka,
-      { ...names, lingerMs: 5, routeLeaseMs: 5000, trafficIntervalMs: 500 },
+      { ...names, lingerMs: 5, routeLeaseMs: 5000, trafficIntervalMs: 250 },
       { logger: log },
     );
     await producer.connect();
@@ -217,6 +217,9 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
         { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },
         { name: 'after spike', from: plan[3]!.from, to: end },
+        // The two halves of "during", to tell the reaction to the spike from the peak's load.
+        { name: 'spike phase', from: plan[1]!.from, to: plan[1]!.to },
+        { name: 'peak phase', from: plan[2]!.from, to: plan[2]!.to },
       ]),
     };
     return summary;

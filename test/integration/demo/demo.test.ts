@@ -44,6 +44,8 @@ describe('demo scenario, headless, on the real broker', () => {
       'before spike',
       'during spike',
       'after spike',
+      'spike phase',
+      'peak phase',
     ]);
     expect(summary.smallTenantLatency.every((p) => p.samples > 0)).toBe(true);
   });
