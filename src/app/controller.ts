@@ -89,7 +89,7 @@ export class Controller {
   private running = false;
   private readonly machine;
   /** Telemetry hooks, guarded: a throwing hook is logged, never breaks the control plane. */
-  private readonly telemetry: Required<ControllerTelemetry>;
+  private readonly telemetry: Required<Pick<ControllerTelemetry, 'transition' | 'migrationStep'>>;
   lastWindowAt: number | undefined;
   migrationsDone = 0;
 
@@ -398,21 +398,40 @@ export class Controller {
     from?: readonly number[],
   ): Promise<number> {
     const c = h.actor.getSnapshot().context;
-    return this.ports.routes.write({
-      v: 1,
-      kind: 'route',
-      topic: c.topic as TenantRoute['topic'],
-      tenant: c.tenant as TenantRoute['tenant'],
-      state,
-      partitions: [...partitions],
-      ...(from !== undefined ? { from: [...from] } : {}),
-      epoch: c.epoch,
-      ordering: c.ordering,
-      reason: c.decision?.reason ?? '',
-      updatedAt: this.ports.clock.now(),
-      writerEpoch: this.writerEpoch,
-      machine: h.actor.getPersistedSnapshot(),
-    });
+    return this.inMigration(c.topic, c.tenant, () =>
+      this.ports.routes.write({
+        v: 1,
+        kind: 'route',
+        topic: c.topic as TenantRoute['topic'],
+        tenant: c.tenant as TenantRoute['tenant'],
+        state,
+        partitions: [...partitions],
+        ...(from !== undefined ? { from: [...from] } : {}),
+        epoch: c.epoch,
+        ordering: c.ordering,
+        reason: c.decision?.reason ?? '',
+        updatedAt: this.ports.clock.now(),
+        writerEpoch: this.writerEpoch,
+        machine: h.actor.getPersistedSnapshot(),
+      }),
+    );
+  }
+
+  /** Telemetry must never break a write: without the hook, or if it throws, fn runs plainly. */
+  private inMigration<T>(topic: string, tenant: string, fn: () => T): T {
+    const t = this.ports.telemetry;
+    if (t?.inMigration === undefined) return fn();
+    let ran = false;
+    try {
+      return t.inMigration(topic, tenant, () => {
+        ran = true;
+        return fn();
+      });
+    } catch (err) {
+      if (ran) throw err;
+      this.ports.log.warn({ err: String(err) }, 'telemetry hook failed');
+      return fn();
+    }
   }
 
   private owners(except: string): Map<number, string> {

@@ -23,6 +23,12 @@ import { prometheusText } from './prometheus-text.js';
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
   transition: (e) => ts.forEach((t) => t?.transition?.(e)),
   migrationStep: (e) => ts.forEach((t) => t?.migrationStep?.(e)),
+  // Nested: each hook wraps the next, so every one of them sees fn run inside its context.
+  inMigration: (topic, tenant, fn) =>
+    ts.reduceRight<typeof fn>(
+      (inner, t) => (t?.inMigration ? () => t.inMigration!(topic, tenant, inner) : inner),
+      fn,
+    )(),
 });
 
 // Kill tests (test/integration/faults) make a controller stop mid-drain at a known step.

@@ -58,6 +58,11 @@ export interface ControllerTelemetry {
     phase: 'start' | 'end' | 'progress';
     detail?: Readonly<Record<string, number | string>>;
   }): void;
+  /**
+   * Runs fn (a route write) inside the tenant's migration trace, so the routing record carries it
+   * to the producers (Kafka instrumentation injects the context into the record's headers).
+   */
+  inMigration?<T>(topic: string, tenant: string, fn: () => T): T;
 }
 
 export interface ControllerPorts {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { Subject, type Observable } from 'rxjs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { decodeRoutingRecord, type RoutingEntry } from '../../domain/route-record.js';
@@ -14,12 +14,23 @@ export interface RoutingReaderOptions {
   readonly now?: () => number;
 }
 
+const stringHeaders = (h: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[k] = one.toString();
+  }
+  return out;
+};
+
 export interface AppliedChange {
   readonly entry: RoutingEntry;
   /** ms from the record's updatedAt to its application here (route propagation latency). */
   readonly latencyMs: number | undefined;
   /** true while replaying history before the first catch-up. */
   readonly replay: boolean;
+  /** the record's string headers (trace context from the controller's write); empty in replay */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -92,7 +103,7 @@ export class RoutingReader {
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.applyRecord(m.key, m.value, Number(m.offset));
+        for (const m of batch.messages) this.applyRecord(m.key, m.value, Number(m.offset), m.headers);
         const last = Number(batch.lastOffset());
         if (!Number.isNaN(last))
           this.position.set(batch.partition, Math.max(this.position.get(batch.partition) ?? 0, last + 1));
@@ -126,7 +137,7 @@ export class RoutingReader {
     }
   }
 
-  private applyRecord(key: Buffer | null, value: Buffer | null, offset: number): void {
+  private applyRecord(key: Buffer | null, value: Buffer | null, offset: number, rawHeaders?: IHeaders): void {
     const r = decodeRoutingRecord(key, value);
     if (!r.ok) {
       this.malformed++;
@@ -142,7 +153,13 @@ export class RoutingReader {
       return;
     }
     const latencyMs = r.entry.kind === 'tombstone' ? undefined : this.now() - r.entry.updatedAt;
-    this.changesSubject.next({ entry: r.entry, latencyMs, replay: !this.caughtUp });
+    const replay = !this.caughtUp;
+    this.changesSubject.next({
+      entry: r.entry,
+      latencyMs,
+      replay,
+      headers: replay ? {} : stringHeaders(rawHeaders),
+    });
   }
 
   private async checkFreshness(): Promise<void> {

@@ -85,6 +85,10 @@ export function createControllerTelemetry(sources: TelemetrySources): Controller
   };
 
   return {
+    inMigration: (topic, tenant, fn) => {
+      const root = roots.get(key(topic, tenant));
+      return root === undefined ? fn() : context.with(trace.setSpan(context.active(), root.span), fn);
+    },
     transition: (e) => {
       const attrs = {
         [Attr.topic]: e.topic,

@@ -15,12 +15,16 @@ export const Attr = {
   state: 'ktb.state',
   partition: 'ktb.partition',
   group: 'ktb.consumer.group',
+  heldRecords: 'ktb.hold.records',
+  producerId: 'ktb.producer.id',
 } as const;
 
 export const SpanName = {
   transition: 'tenant.transition',
   migration: 'tenant.migration',
   step: (s: string) => `migration.${s}`,
+  /** producer side: from the draining route record to the settled one, in the migration's trace */
+  hold: 'tenant.hold',
 } as const;
 
 export const instrumentationScope = 'kafka-tenant-balancer';

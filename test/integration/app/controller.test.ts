@@ -45,7 +45,21 @@ describe('controller service on the real broker: isolate, shard, release, in ord
         actorFloorRate: 5,
       },
     });
-    svc = await startControllerService(config, { logger: silentLogger() });
+    svc = await startControllerService(config, {
+      logger: silentLogger(),
+      // Telemetry that fails must never stop a migration: every hook here throws.
+      telemetry: {
+        transition: () => {
+          throw new Error('telemetry down');
+        },
+        migrationStep: () => {
+          throw new Error('telemetry down');
+        },
+        inMigration: () => {
+          throw new Error('telemetry down');
+        },
+      },
+    });
     consumer = new CheckingConsumer(t.kafka, {
       topic: t.topic,
       groupId,

@@ -111,6 +111,8 @@ describe('OpenTelemetry end to end (real runtime, OTLP/HTTP over the wire)', () 
         'migration.drain',
         'migration.commit',
         'tenant.transition',
+        // the route writes, made inside the migration's trace so the records carry it
+        'send ktb.routes',
       ]),
     );
     expect(
@@ -127,6 +129,22 @@ describe('OpenTelemetry end to end (real runtime, OTLP/HTTP over the wire)', () 
           String(attr(t.span, 'ktb.decision.reason')).includes('rate'),
       ),
     ).toBe(true);
+  });
+
+  it("carries the migration's trace to the producer: its hold is a span of the same trace", () => {
+    const roots = new Map(
+      spans.filter((s) => s.span.name === 'tenant.migration').map((s) => [s.span.traceId, s.span]),
+    );
+    const holds = spans.filter((s) => s.span.name === 'tenant.hold').map((s) => s.span);
+    expect(holds.length).toBeGreaterThan(0);
+    const hold = holds.find((h) => roots.has(h.traceId));
+    expect(hold, 'a tenant.hold span inside a migration trace').toBeDefined();
+    expect(attr(hold!, 'ktb.tenant.id')).toBe(attr(roots.get(hold!.traceId)!, 'ktb.tenant.id'));
+    expect(attr(hold!, 'ktb.hold.records')).toBeDefined();
+    // Its parent is the route write that announced the drain (a child of the migration root).
+    const parent = spans.find((s) => s.span.spanId === hold!.parentSpanId)?.span;
+    expect(parent?.name).toBe('send ktb.routes');
+    expect(parent?.parentSpanId).toBe(roots.get(hold!.traceId)!.spanId);
   });
 
   it('puts no message values on spans', () => {

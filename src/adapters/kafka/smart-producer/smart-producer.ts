@@ -25,6 +25,8 @@ import { partitionCount } from '../internal-topics.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { createRoutingPartitioner } from '../routing-partitioner.js';
 import { RoutingReader, type AppliedChange } from '../routing-reader.js';
+import { HoldSpans } from '../../otel/hold-spans.js';
+import { Attr } from '../../otel/semconv.js';
 import { splitByAnswer } from './unanswered.js';
 import { BufferPool } from './buffer-pool.js';
 import {
@@ -151,6 +153,7 @@ export class SmartProducer<V = string> {
   /** when each gated tenant started holding, and how long past holds lasted (ms, newest last) */
   private readonly gateOpenedAt = new Map<string, number>();
   private readonly holdEpisodes: number[] = [];
+  private readonly holdSpans = new HoldSpans();
   private readonly idleWaiters: (() => void)[] = [];
   private pumping = false;
   private roundRobin = 0;
@@ -678,6 +681,17 @@ export class SmartProducer<V = string> {
     if (e.kind === 'route' && e.state === 'draining') {
       const ack = this.gate.draining(key, e.epoch);
       if (!this.gateOpenedAt.has(key)) this.gateOpenedAt.set(key, Date.now());
+      if (!c.replay)
+        this.holdSpans.start(
+          key,
+          {
+            [Attr.topic]: e.topic,
+            [Attr.tenantId]: e.tenant,
+            [Attr.routeEpoch]: e.epoch,
+            [Attr.producerId]: this.options.producerId,
+          },
+          c.headers,
+        );
       if (ack && c.replay) this.replayAcks.set(key, ack.epoch);
       else if (ack) void this.publishAck(ack);
       return;
@@ -688,6 +702,7 @@ export class SmartProducer<V = string> {
       this.gateOpenedAt.delete(key);
       if (!c.replay) this.holdEpisodes.push(Date.now() - openedAt);
       if (this.holdEpisodes.length > 1000) this.holdEpisodes.shift();
+      this.holdSpans.end(key, { [Attr.heldRecords]: released.length });
     }
     // Held records go first, in order, before anything still in the intake behind them.
     for (const p of released) {
@@ -810,6 +825,7 @@ export class SmartProducer<V = string> {
     await this.publishTraffic();
     this.state = 'closed';
     this.changesSub?.unsubscribe();
+    this.holdSpans.endAll();
     await this.reader.stop();
     await Promise.allSettled([
       this.producer.disconnect(),
