@@ -14,7 +14,8 @@ const TOPIC_RE = /^[a-zA-Z0-9._-]{1,249}$/;
 export function tenantId(raw: string): TenantId {
   if (raw.length === 0)
     throw new TenantBalancerError(ErrorCode.TenantInvalid, 'tenant id is empty; pass a non-empty tenant id.');
-  if (Buffer.byteLength(raw, 'utf8') > MAX_TENANT_ID_BYTES) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short ids need no byte count (the send hot path).
+  if (raw.length * 3 > MAX_TENANT_ID_BYTES && Buffer.byteLength(raw, 'utf8') > MAX_TENANT_ID_BYTES) {
     throw new TenantBalancerError(
       ErrorCode.TenantInvalid,
       `tenant id "${raw.slice(0, 32)}..." is ${Buffer.byteLength(raw, 'utf8')} bytes; the limit is ${MAX_TENANT_ID_BYTES} UTF-8 bytes.`,

@@ -111,6 +111,10 @@ const asTbError = (e: unknown): TenantBalancerError =>
     ? e
     : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e });
 
+/** Route epochs are small integers: their header text is made once, not per record. */
+const EPOCH_TEXT = Array.from({ length: 4096 }, (_, i) => String(i));
+const epochText = (epoch: number): string => EPOCH_TEXT[epoch] ?? String(epoch);
+
 /** How many times a batch's unanswered partitions are sent again before their records fail. */
 const MAX_UNANSWERED_ROUNDS = 5;
 
@@ -314,13 +318,15 @@ export class SmartProducer<V = string> {
     };
   }
 
+  private refuse(done: Pending['done'], e: unknown): void {
+    this.counters.failed++;
+    done(asTbError(e));
+  }
+
   private enqueue(record: SmartRecord<V>, done: Pending['done']): void {
-    const fail = (e: unknown): void => {
-      this.counters.failed++;
-      done(asTbError(e));
-    };
     if (this.state !== 'connected') {
-      fail(
+      this.refuse(
+        done,
         new TenantBalancerError(
           ErrorCode.ProducerClosed,
           `producer is ${this.state === 'new' ? 'not connected yet: await connect() first' : 'closed'}`,
@@ -333,7 +339,7 @@ export class SmartProducer<V = string> {
       if (record.tenant !== undefined) tenantId(record.tenant);
       value = this.serializer.serialize(record.value, { topic: record.topic, tenant: record.tenant });
     } catch (e) {
-      fail(e);
+      this.refuse(done, e);
       return;
     }
     const headers: Record<string, string | Buffer> = { ...record.headers };
@@ -353,11 +359,7 @@ export class SmartProducer<V = string> {
       countedInGate: false,
       routedPartition: undefined,
       routeEpoch: 0,
-      done: (err, md) => {
-        if (err) this.counters.failed++;
-        else this.counters.sent++;
-        done(err, md);
-      },
+      done,
     };
     this.intake.push(p);
     this.pump();
@@ -406,6 +408,7 @@ export class SmartProducer<V = string> {
   private dropHead(p: Pending, e: unknown): void {
     this.intake.shift();
     this.release(p);
+    this.counters.failed++;
     p.done(asTbError(e));
   }
 
@@ -509,7 +512,7 @@ export class SmartProducer<V = string> {
 
   /** Puts an accepted, routed record into its topic batch. */
   private admit(p: Pending): void {
-    p.headers[Headers.routeEpoch] = String(p.routeEpoch);
+    p.headers[Headers.routeEpoch] = epochText(p.routeEpoch);
     if (p.gateKey !== undefined) {
       this.gate.accepted(p.gateKey);
       p.countedInGate = true;
@@ -654,6 +657,8 @@ export class SmartProducer<V = string> {
       const ack = this.gate.completed(p.gateKey);
       if (ack) void this.publishAck(ack);
     }
+    if (err) this.counters.failed++;
+    else this.counters.sent++;
     p.done(err, md);
   }
 
