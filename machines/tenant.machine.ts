@@ -1,6 +1,6 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Ordering } from '../src/domain/route-record.js';
-import { assess } from '../src/policy/tenant-assessment.js';
+import { assess, isCold, isHot } from '../src/policy/tenant-assessment.js';
 import type { Thresholds } from '../src/policy/thresholds.js';
 import type { TenantWindow } from '../src/policy/window-summary.js';
 
@@ -91,7 +91,7 @@ const tenantSetup = setup({
       const w = windowOf(event);
       return (
         w !== undefined &&
-        assess(w.window, context.thresholds).hot &&
+        isHot(w.window, context.thresholds) &&
         context.hot + 1 >= context.thresholds.hotWindows
       );
     },
@@ -100,7 +100,7 @@ const tenantSetup = setup({
       return (
         w !== undefined &&
         !context.manual &&
-        assess(w.window, context.thresholds).cold &&
+        isCold(w.window, context.thresholds) &&
         context.cold + 1 >= context.thresholds.coldWindows
       );
     },

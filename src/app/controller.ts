@@ -8,7 +8,7 @@ import { routeKey, type RouteState, type TenantRoute } from '../domain/route-rec
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { DrainAck } from '../domain/wire-records.js';
 import { place } from '../policy/placement.js';
-import { assess } from '../policy/tenant-assessment.js';
+import { isHot } from '../policy/tenant-assessment.js';
 import type { TenantWindow } from '../policy/window-summary.js';
 import type { ControllerPorts, ControllerTelemetry } from '../ports/controller-ports.js';
 import { drainWatch } from '../streams/drain-watch.js';
@@ -17,6 +17,8 @@ import { stateName } from './state-name.js';
 
 type TenantActor = Actor<typeof tenantMachine>;
 export type FaultHold = 'after-announce' | 'after-fence' | 'before-commit';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Handle {
   readonly key: string;
@@ -35,7 +37,11 @@ interface Handle {
   expectedProducers?: Set<string> | undefined;
   ackTimer?: NodeJS.Timeout | undefined;
   lastWindow?: TenantWindow | undefined;
+  /** lastWindow went into an actor event: it must not be updated in place any more */
+  lastWindowSent?: boolean;
   idleWindows: number;
+  /** the window (its sequence number here) that last fed this tenant a rate */
+  fedIn?: number | undefined;
   lastState: string;
   lastDecision?: TenantContext['decision'] | undefined;
 }
@@ -76,6 +82,8 @@ const stateOfRoute = (partitions: readonly number[]): RouteState =>
  */
 export class Controller {
   private readonly handles = new Map<string, Handle>();
+  /** the same handles by topic, then tenant: a window's tenants are looked up without building keys */
+  private readonly handlesByTopic = new Map<string, Map<string, Handle>>();
   private readonly reservations = new Map<string, number[]>();
   private readonly acks = new Map<string, Map<number, Set<string>>>();
   private readonly partitionCounts = new Map<string, number>();
@@ -90,6 +98,7 @@ export class Controller {
   private readonly machine;
   /** Telemetry hooks, guarded: a throwing hook is logged, never breaks the control plane. */
   private readonly telemetry: Required<Pick<ControllerTelemetry, 'transition' | 'migrationStep'>>;
+  private windowSeq = 0;
   lastWindowAt: number | undefined;
   migrationsDone = 0;
 
@@ -323,6 +332,9 @@ export class Controller {
     });
     const h: Handle = { key, topic, tenant, actor, queue: Promise.resolve(), idleWindows: 0, lastState: '' };
     this.handles.set(key, h);
+    let byTenant = this.handlesByTopic.get(topic);
+    if (byTenant === undefined) this.handlesByTopic.set(topic, (byTenant = new Map()));
+    byTenant.set(tenant, h);
     actor.subscribe((s) => {
       const to = stateName(s.value);
       if (to !== h.lastState && h.lastState !== '') {
@@ -704,6 +716,7 @@ export class Controller {
   private onWindow(w: WindowSnapshot): void {
     if (!this.running) return;
     this.lastWindowAt = w.at;
+    const windowSeq = ++this.windowSeq;
     this.alive = new Set(w.producersAlive);
     for (const topic of this.config.topics) {
       this.load.set(topic, new Map());
@@ -714,14 +727,18 @@ export class Controller {
       const lags = Object.values(p.lag).filter((l): l is number => l !== null);
       this.lag.get(p.topic)?.set(p.partition, lags.length ? Math.max(...lags) : 0);
     }
-    let migrations = 0;
-    for (const h of this.handles.values())
-      if (!STABLE.has(stateName(h.actor.getSnapshot().value))) migrations++;
-    const seen = new Set<string>();
+    // Counted only if some actor gets an event this tick (most ticks, most actors get none).
+    let counted: number | undefined;
+    const migrations = (): number => {
+      if (counted !== undefined) return counted;
+      counted = 0;
+      for (const h of this.handles.values())
+        if (!STABLE.has(stateName(h.actor.getSnapshot().value))) counted++;
+      return counted;
+    };
     for (const t of w.tenants) {
       if (!this.config.topics.includes(t.topic)) continue;
-      const key = routeKey(t.topic, t.tenant);
-      let h = this.handles.get(key);
+      let h = this.handlesByTopic.get(t.topic)?.get(t.tenant);
       if (h === undefined && t.recordsPerSec >= this.config.thresholds.actorFloorRate) {
         try {
           h = this.ensureHandle(t.topic, t.tenant);
@@ -731,11 +748,12 @@ export class Controller {
         }
       }
       if (h === undefined) continue;
-      seen.add(key);
+      h.fedIn = windowSeq;
       this.feed(h, t.recordsPerSec, t.bytesPerSec, t.trend, w.at, migrations);
     }
-    for (const h of [...this.handles.values()]) {
-      if (!seen.has(h.key)) this.feed(h, 0, 0, 0, w.at, migrations);
+    // Deleting the current entry while iterating a Map is safe: maybeRetire may remove h.
+    for (const h of this.handles.values()) {
+      if (h.fedIn !== windowSeq) this.feed(h, 0, 0, 0, w.at, migrations);
       this.maybeRetire(h);
     }
   }
@@ -746,40 +764,63 @@ export class Controller {
     bytesRate: number,
     trend: number,
     at: number,
-    migrationsInProgress: number,
+    migrationsInProgress: () => number,
   ): void {
-    const c = h.actor.getSnapshot().context;
-    const parts = c.partitions.length === 0 ? [c.hashPartition] : c.partitions;
+    const snap = h.actor.getSnapshot();
+    const c = snap.context;
     const load = this.load.get(h.topic);
-    const partRate = parts.reduce((a, p) => a + (load?.get(p) ?? 0), 0);
+    const lags = this.lag.get(h.topic);
+    let partRate = 0;
+    let lag = 0;
+    if (c.partitions.length === 0) {
+      partRate = load?.get(c.hashPartition) ?? 0;
+      lag = lags?.get(c.hashPartition) ?? 0;
+    }
+    for (const p of c.partitions) {
+      partRate += load?.get(p) ?? 0;
+      lag += lags?.get(p) ?? 0;
+    }
     const share = partRate > 0 ? Math.min(1, rate / partRate) : rate > 0 ? 1 : 0;
-    const lag = parts.reduce((a, p) => a + (this.lag.get(h.topic)?.get(p) ?? 0), 0);
-    const window: TenantWindow = {
-      topic: h.topic,
-      tenant: h.tenant,
-      at,
-      recordsPerSec: rate,
-      bytesPerSec: bytesRate,
-      share,
-      lag,
-      trend,
-    };
-    h.lastWindow = window;
+    // Most ticks most actors get no event: their window object is updated in place, not reallocated
+    // (100k actors, 100k objects a tick). One that went into an event stays as the actor saw it.
+    let window: Mutable<TenantWindow>;
+    if (h.lastWindow !== undefined && !h.lastWindowSent) {
+      window = h.lastWindow as Mutable<TenantWindow>;
+      window.at = at;
+      window.recordsPerSec = rate;
+      window.bytesPerSec = bytesRate;
+      window.share = share;
+      window.lag = lag;
+      window.trend = trend;
+    } else {
+      window = {
+        topic: h.topic,
+        tenant: h.tenant,
+        at,
+        recordsPerSec: rate,
+        bytesPerSec: bytesRate,
+        share,
+        lag,
+        trend,
+      };
+      h.lastWindow = window;
+      h.lastWindowSent = false;
+    }
     h.idleWindows = rate < this.config.thresholds.actorFloorRate ? h.idleWindows + 1 : 0;
     // A shared tenant with no hot streak and a window that is not hot cannot change state or
     // counters: skip the event (an XState event costs ~6 us; most actors are in this case).
-    const snap = h.actor.getSnapshot();
-    if (snap.value === 'shared' && snap.context.hot === 0 && !assess(window, this.config.thresholds).hot)
-      return;
-    this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress });
+    if (snap.value === 'shared' && c.hot === 0 && !isHot(window, this.config.thresholds)) return;
+    h.lastWindowSent = true;
+    this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress: migrationsInProgress() });
   }
 
   /** Idle shared tenants cost no actor: memory follows the tenants that matter. */
   private maybeRetire(h: Handle): void {
+    if (h.idleWindows < this.config.retireAfterWindows) return;
     const s = h.actor.getSnapshot();
-    if (stateName(s.value) !== 'shared' || s.context.manual || h.idleWindows < this.config.retireAfterWindows)
-      return;
+    if (stateName(s.value) !== 'shared' || s.context.manual) return;
     h.actor.stop();
     this.handles.delete(h.key);
+    this.handlesByTopic.get(h.topic)?.delete(h.tenant);
   }
 }

@@ -14,11 +14,21 @@ export interface Assessment {
 export const shardsFor = (rate: number, t: Thresholds): number =>
   Math.min(t.maxShards, Math.max(1, Math.ceil(rate / (t.partitionCapacity * t.headroom))));
 
+const rateOf = (w: TenantWindow): number =>
+  Math.max(0, Number.isFinite(w.recordsPerSec) ? w.recordsPerSec : 0);
+
+/** The `hot` of assess() without building its reason (checked for every tenant on every tick). */
+export const isHot = (w: TenantWindow, t: Thresholds): boolean =>
+  rateOf(w) >= t.isolateRate && w.share >= t.isolateShare;
+
+/** The `cold` of assess() without building its reason. */
+export const isCold = (w: TenantWindow, t: Thresholds): boolean => rateOf(w) < t.releaseRate;
+
 /** One window judged against the thresholds: pure, and it says why with the numbers behind it. */
 export function assess(w: TenantWindow, t: Thresholds): Assessment {
-  const rate = Math.max(0, Number.isFinite(w.recordsPerSec) ? w.recordsPerSec : 0);
-  const hot = rate >= t.isolateRate && w.share >= t.isolateShare;
-  const cold = rate < t.releaseRate;
+  const rate = rateOf(w);
+  const hot = isHot(w, t);
+  const cold = isCold(w, t);
   const shardsNeeded = shardsFor(rate, t);
   const reason = hot
     ? `rate ${rate.toFixed(0)}/s >= ${t.isolateRate}/s with ${(w.share * 100).toFixed(0)}% of its partition`

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { place } from '../../../src/policy/placement.js';
-import { shardsFor, assess } from '../../../src/policy/tenant-assessment.js';
+import fc from 'fast-check';
+import { shardsFor, assess, isCold, isHot } from '../../../src/policy/tenant-assessment.js';
 import { defaultThresholds, parseThresholds } from '../../../src/policy/thresholds.js';
 
 const base = {
@@ -88,5 +89,37 @@ describe('assessment', () => {
     expect(a).toMatchObject({ hot: false, cold: true, shardsNeeded: 1 });
     expect(a.numbers['rate']).toBe(0);
     expect(a.reason).toMatch(/rate 0\/s < release/);
+  });
+
+  it('isHot / isCold (the per-tick shortcuts) agree with assess for any window and thresholds', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double({ min: -10, max: 1e6 }), fc.constant(Number.NaN), fc.constant(Infinity)),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (rate, share, isolateRate, releaseRate, isolateShare) => {
+          const t = parseThresholds({
+            isolateRate,
+            releaseRate: Math.min(releaseRate, isolateRate - 1),
+            isolateShare,
+          });
+          const w = {
+            topic: 't',
+            tenant: 'x',
+            at: 0,
+            recordsPerSec: rate,
+            bytesPerSec: 0,
+            share,
+            lag: 0,
+            trend: 0,
+          };
+          const a = assess(w, t);
+          expect(isHot(w, t)).toBe(a.hot);
+          expect(isCold(w, t)).toBe(a.cold);
+        },
+      ),
+    );
   });
 });
