@@ -66,15 +66,28 @@ export function createPartitionChooser(table: RoutingTable, opts: PartitionChoos
     return parts[s.index % parts.length]!;
   };
 
+  let lastTopic: string | undefined;
+  let lastVersion = -1;
+  let lastPools: ReturnType<RoutingTable['pools']>;
+  let lastRoutes: ReturnType<RoutingTable['routesOf']>;
+
   return (req: PartitionRequest): PartitionChoice => {
     if (req.partition !== undefined) {
       const route = req.tenant === undefined ? undefined : table.route(req.topic, req.tenant);
       return { kind: 'explicit', partition: req.partition, epoch: route?.epoch ?? 0 };
     }
     if (req.tenant === undefined) return DEFAULT;
-    const pools = table.pools(req.topic);
+    // Most records go to the topic of the previous one: its pools and routes are looked up once
+    // per table version, not per record.
+    if (req.topic !== lastTopic || table.version !== lastVersion) {
+      lastTopic = req.topic;
+      lastVersion = table.version;
+      lastPools = table.pools(req.topic);
+      lastRoutes = table.routesOf(req.topic);
+    }
+    const pools = lastPools;
     if (pools === undefined) return DEFAULT;
-    const route = table.routesOf(req.topic)?.get(req.tenant);
+    const route = lastRoutes?.get(req.tenant);
     if (route === undefined) return hashed(req.topic, req.tenant, pools.shared, 0);
     if (route.state === 'draining') return { kind: 'held', route };
     if (route.partitions.length === 0) return hashed(req.topic, req.tenant, pools.shared, route.epoch);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
 import { createPartitionChooser } from '../../../src/domain/partition-choice.js';
+import type { TenantId, TopicName } from '../../../src/domain/ids.js';
 import { RoutingTable } from '../../../src/domain/routing-table.js';
 import { pools, route } from './fixtures.js';
 
@@ -38,6 +39,21 @@ describe('partition choice', () => {
     expect(choose({ topic: 'orders', tenant: 'acme' })).toEqual({ kind: 'routed', partition: 8, epoch: 2 });
     t.apply(route('orders', 'acme', { state: 'draining', from: [8], partitions: [9], epoch: 3 }));
     expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('held');
+  });
+
+  it('sees every table change at once, across topics (its per-topic lookup is cached by table version)', () => {
+    const { t, choose } = setup();
+    expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('hashed');
+    // A topic the chooser has looked up before it had pools or routes.
+    expect(choose({ topic: 'billing', tenant: 'acme' })).toEqual({ kind: 'default' });
+    t.apply(pools('billing', 2, 4));
+    t.apply(route('billing', 'acme', { partitions: [3], epoch: 1 }));
+    expect(choose({ topic: 'billing', tenant: 'acme' })).toEqual({ kind: 'routed', partition: 3, epoch: 1 });
+    expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('hashed');
+    t.apply(route('orders', 'acme', { partitions: [7], epoch: 2 }));
+    expect(choose({ topic: 'orders', tenant: 'acme' })).toEqual({ kind: 'routed', partition: 7, epoch: 2 });
+    t.apply({ kind: 'tombstone', topic: 'orders' as TopicName, tenant: 'acme' as TenantId });
+    expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('hashed');
   });
 
   it('keeps a shared-state route with no partitions on its hash', () => {
