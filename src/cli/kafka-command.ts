@@ -16,12 +16,14 @@ interface KafkaFlags {
   port?: number;
   brokers?: 1 | 3;
   clean?: boolean;
+  tls?: boolean;
 }
 
 const opts = (f: KafkaFlags): localKafka.LocalKafkaOptions =>
   localKafka.defaultLocalKafkaOptions({
     ...(f.port !== undefined ? { port: f.port } : {}),
     ...(f.brokers !== undefined ? { brokers: f.brokers } : {}),
+    ...(f.tls === true ? { tls: true } : {}),
   });
 
 const withCommon = (c: Command): Command =>
@@ -33,12 +35,17 @@ export function kafkaCommand(): Command {
   const cmd = new Command('kafka').description(
     'run a real local Apache Kafka (KRaft) broker from Maven Central jars, no Docker',
   );
-  withCommon(cmd.command('start').description('start the local broker, or reuse a healthy one')).action(
-    async (f: KafkaFlags) => {
-      const r = await localKafka.start(opts(f), (l) => console.error(l));
+  withCommon(cmd.command('start').description('start the local broker, or reuse a healthy one'))
+    .option('--tls', 'also an SSL listener on port + 300, with a self-signed certificate (created once)')
+    .action(async (f: KafkaFlags) => {
+      const o = opts(f);
+      const r = await localKafka.start(o, (l) => console.error(l));
       console.log(`${r.started ? 'started' : 'already running'}: ${r.bootstrap.join(',')}`);
-    },
-  );
+      if (o.tls === true)
+        console.log(
+          `TLS: ${localKafka.tlsBootstrapServers(o).join(',')} (trust it with KAFKA_SSL_CA_FILE=${localKafka.tlsCaFile(o)})`,
+        );
+    });
   withCommon(cmd.command('stop').description('stop the local broker (data is kept unless --clean)'))
     .option('--clean', 'also delete its data and logs')
     .action(async (f: KafkaFlags) => {

@@ -205,6 +205,13 @@ export async function start(
   o: LocalKafkaOptions,
   log: (line: string) => void = () => undefined,
 ): Promise<StartResult> {
+  const props = join(nodeDir(o, 1), 'server.properties');
+  if (o.tls === true && existsSync(props) && !readFileSync(props, 'utf8').includes('SSL://')) {
+    throw new TenantBalancerError(
+      ErrorCode.BrokerStartFailed,
+      `the local cluster in ${clusterDir(o)} was created without TLS; stop it with --clean (its data goes), then start it with --tls`,
+    );
+  }
   const current = await status(o);
   if (current.running) return { bootstrap: current.bootstrap, started: false };
   if (current.nodes.some((n) => n.alive)) await stop(o);

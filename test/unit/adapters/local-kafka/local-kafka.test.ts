@@ -35,6 +35,22 @@ describe('server.properties', () => {
     expect(p3['offsets.topic.replication.factor']).toBe('3');
     expect(p3['min.insync.replicas']).toBe('2');
   });
+
+  it('adds an SSL listener on port + 300 + i with the keystore when asked for TLS', () => {
+    const o = defaultLocalKafkaOptions({ port: 18592, brokers: 3, home: '/tmp/x', tls: true });
+    const p2 = props(serverProperties(o, 2, '/d2', { file: '/ks/broker.p12', password: 'pw' }));
+    expect(p2['listeners']).toBe(
+      'PLAINTEXT://127.0.0.1:18593,CONTROLLER://127.0.0.1:18693,SSL://127.0.0.1:18893',
+    );
+    expect(p2['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:18593,SSL://127.0.0.1:18893');
+    expect(p2['listener.security.protocol.map']).toContain('SSL:SSL');
+    expect(p2).toMatchObject({
+      'ssl.keystore.type': 'PKCS12',
+      'ssl.keystore.location': '/ks/broker.p12',
+      'ssl.keystore.password': 'pw',
+    });
+    expect(() => serverProperties(o, 1, '/d1')).toThrow(/keystore/);
+  });
 });
 
 describe('missing tools and a broken jar cache', () => {
