@@ -1,6 +1,7 @@
 // Public API of the kafka-tenant-balancer package.
 export {
   SmartProducer,
+  SendManyError,
   jsonSerializer,
   stringSerializer,
   bytesSerializer,

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SmartProducer, type RecordMetadata } from '../../../src/adapters/kafka/smart-producer/index.js';
+import {
+  SendManyError,
+  SmartProducer,
+  type RecordMetadata,
+} from '../../../src/adapters/kafka/smart-producer/index.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
 import { decodeDrainAck } from '../../../src/domain/wire-records.js';
@@ -214,6 +218,48 @@ describe('SmartProducer against the real broker', () => {
     const started = Date.now();
     await expect(p.connect()).rejects.toMatchObject({ code: ErrorCode.BrokerUnreachable });
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('sends many records with one promise: metadata in order, and which ones failed', async () => {
+    const p = await producer({ maxRequestSize: 2048 });
+    const records = Array.from({ length: 60 }, (_, i) => ({
+      topic: t.topic,
+      tenant: `many-${i % 3}`,
+      value: `m${i}`,
+    }));
+    const md = await p.sendMany(records);
+    expect(md).toHaveLength(60);
+    // Each tenant's records landed on its partition in the order given.
+    for (const tenant of ['many-0', 'many-1', 'many-2']) {
+      const mine = md.filter((_, i) => records[i]!.tenant === tenant);
+      expect(new Set(mine.map((m) => m.partition)).size).toBe(1);
+      const offsets = mine.map((m) => Number(m.offset));
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    }
+    expect(await p.sendMany([])).toEqual([]);
+    const mixed = [
+      { topic: t.topic, tenant: 'many-0', value: 'ok-1' },
+      { topic: t.topic, tenant: 'many-0', value: 'x'.repeat(4096) },
+      { topic: t.topic, tenant: '', value: 'no tenant' },
+      { topic: t.topic, tenant: 'many-0', value: 'ok-2' },
+    ];
+    const err = await p.sendMany(mixed).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SendManyError);
+    const e = err as SendManyError;
+    expect(e.code).toBe(ErrorCode.RecordTooLarge);
+    expect(e.failed.map((f) => [f.index, f.error.code])).toEqual([
+      [1, ErrorCode.RecordTooLarge],
+      [2, ErrorCode.TenantInvalid],
+    ]);
+    expect(e.message).toMatch(/2 of 4 record\(s\) failed; the first \(index 1\)/);
+    expect(Number(e.results[3]!.offset)).toBe(Number(e.results[0]!.offset) + 1);
+    const { seen, stop } = await collect(t.kafka, t.topic);
+    stops.push(stop);
+    await waitFor(() => seen.some((r) => r.value === 'ok-2'), 'ok-2 consumed');
+    expect(seen.filter((r) => r.value === 'ok-1' || r.value === 'ok-2').map((r) => r.value)).toEqual([
+      'ok-1',
+      'ok-2',
+    ]);
   });
 
   it('rejects bad input at the edge with codes: invalid options, empty tenant, oversize record', async () => {

@@ -1,4 +1,4 @@
-export { SmartProducer } from './smart-producer.js';
+export { SmartProducer, SendManyError } from './smart-producer.js';
 export type {
   SmartRecord,
   RecordMetadata,

@@ -111,6 +111,21 @@ const asTbError = (e: unknown): TenantBalancerError =>
     ? e
     : new TenantBalancerError(ErrorCode.SendFailed, String(e), { cause: e });
 
+/** sendMany() when some records failed: which (by index) and the metadata of those that were sent. */
+export class SendManyError extends TenantBalancerError {
+  constructor(
+    readonly failed: readonly { readonly index: number; readonly error: TenantBalancerError }[],
+    readonly results: readonly (RecordMetadata | undefined)[],
+  ) {
+    const first = [...failed].sort((a, b) => a.index - b.index)[0]!;
+    super(
+      first.error.code,
+      `${failed.length} of ${results.length} record(s) failed; the first (index ${first.index}): ${first.error.message}`,
+      { cause: first.error },
+    );
+  }
+}
+
 /** Route epochs are small integers: their header text is made once, not per record. */
 const EPOCH_TEXT = Array.from({ length: 4096 }, (_, i) => String(i));
 const epochText = (epoch: number): string => EPOCH_TEXT[epoch] ?? String(epoch);
@@ -292,6 +307,35 @@ export class SmartProducer<V = string> {
     return new Promise((resolve, reject) =>
       this.enqueue(record, (err, md) => (err ? reject(err) : resolve(md!))),
     );
+  }
+
+  /**
+   * Many records, one promise (cheaper than a promise per record, like kafkajs's sendBatch). The
+   * records are taken in order, as consecutive send() calls would be. Resolves with each record's
+   * metadata in the given order once all are acknowledged; if any failed, rejects once all have
+   * settled with a SendManyError that says which failed and holds the metadata of the others.
+   */
+  sendMany(records: readonly SmartRecord<V>[]): Promise<RecordMetadata[]> {
+    return new Promise((resolve, reject) => {
+      const results = new Array<RecordMetadata | undefined>(records.length);
+      let failed: { index: number; error: TenantBalancerError }[] | undefined;
+      let left = records.length;
+      if (left === 0) {
+        resolve([]);
+        return;
+      }
+      const settle = (): void => {
+        if (--left > 0) return;
+        if (failed === undefined) resolve(results as RecordMetadata[]);
+        else reject(new SendManyError(failed, results));
+      };
+      for (let i = 0; i < records.length; i++)
+        this.enqueue(records[i]!, (err, md) => {
+          if (err) (failed ??= []).push({ index: i, error: err });
+          else results[i] = md;
+          settle();
+        });
+    });
   }
 
   /** Fire-and-forget: errors go to the error handler and the failed counter. */
