@@ -66,7 +66,8 @@ const newSeries = (n: number): Series => ({
 export class WindowAggregator {
   private readonly buckets: number;
   private slot = 0;
-  private readonly tenants = new Map<string, Series>();
+  /** by "topic/tenant"; each series keeps its own topic and tenant strings for the summaries */
+  private readonly tenants = new Map<string, Series & { readonly topic: string; readonly tenant: string }>();
   private readonly partitions = new Map<
     string,
     Series & {
@@ -128,7 +129,17 @@ export class WindowAggregator {
       const key = `${t.topic}/${t.tenant}`;
       let s = this.tenants.get(key);
       if (s === undefined) {
-        s = newSeries(this.buckets);
+        // One literal (one object shape) for every tenant series: the close loop stays monomorphic.
+        s = {
+          topic: t.topic,
+          tenant: t.tenant,
+          records: new Float64Array(this.buckets),
+          bytes: new Float64Array(this.buckets),
+          sumRecords: 0,
+          sumBytes: 0,
+          ewma: 0,
+          lastRate: 0,
+        };
         this.tenants.set(key, s);
       }
       s.records[this.slot]! += t.records;
@@ -152,10 +163,10 @@ export class WindowAggregator {
       const rate = Math.max(0, (s.sumRecords * 1000) / coveredMs);
       const bytesRate = Math.max(0, (s.sumBytes * 1000) / coveredMs);
       s.ewma = s.ewma === 0 && s.lastRate === 0 ? rate : a * rate + (1 - a) * s.ewma;
-      const slash = key.indexOf('/');
+      // The series keeps its topic and tenant strings: no slicing (and no new strings) per tick.
       tenants.push({
-        topic: key.slice(0, slash),
-        tenant: key.slice(slash + 1),
+        topic: s.topic,
+        tenant: s.tenant,
         recordsPerSec: rate,
         bytesPerSec: bytesRate,
         ewmaRecordsPerSec: Math.max(0, s.ewma),
