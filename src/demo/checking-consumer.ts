@@ -90,11 +90,13 @@ export class CheckingConsumer {
               const shardKey = header(m.headers, Headers.shardKey);
               this.checker.observe(tenant, seq, shardKey);
               this.o.onRecord?.({ tenant, seq, shardKey, partition: batch.partition, offset: m.offset });
-              const sentAt = keepLatency ? Number(header(m.headers, Headers.sentAt)) : NaN;
-              if (Number.isFinite(sentAt)) {
-                let l = this.latency.get(tenant);
-                if (l === undefined) this.latency.set(tenant, (l = []));
-                l.push([now, now - sentAt]);
+              if (keepLatency) {
+                const sentAt = Number(header(m.headers, Headers.sentAt));
+                if (Number.isFinite(sentAt)) {
+                  let l = this.latency.get(tenant);
+                  if (l === undefined) this.latency.set(tenant, (l = []));
+                  l.push([now, now - sentAt]);
+                }
               }
             }
             this.consumed++;
