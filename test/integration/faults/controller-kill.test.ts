@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import type { CliProcess } from '../helpers/processes.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
-import { controllerArgs, startWorkload, type Workload } from '../helpers/workload.js';
+import { controllerLauncher, pinOverHttp, startWorkload, type Workload } from '../helpers/workload.js';
 
 const TOKEN = 'kill-test-token-0123456789';
 const steps = ['after-announce', 'after-fence', 'before-commit'] as const;
@@ -13,13 +13,8 @@ describe.each(steps)('controller SIGKILLed mid-drain (%s), then restarted', (ste
   const procs: CliProcess[] = [];
   const groupId = uniqueName('kill-consumers');
 
-  const startController = async (env: Record<string, string> = {}) => {
-    const port = await freePort();
-    const p = runCli(controllerArgs(t, { groupId, port, token: TOKEN }), env);
-    procs.push(p);
-    await p.waitForOutput(/controller ready/, 'controller ready');
-    return { p, port };
-  };
+  const startController = async (env: Record<string, string> = {}) =>
+    controllerLauncher(t, { groupId, token: TOKEN }, procs)(env);
 
   beforeAll(async () => {
     t = await createTopology(`kill-${step}`, 2, 2);
@@ -42,11 +37,7 @@ describe.each(steps)('controller SIGKILLed mid-drain (%s), then restarted', (ste
     const { producer, consumer, load } = w!;
     const first = await startController({ KTB_FAULT_HOLD: step });
     const c1 = first.p;
-    const res = await fetch(`http://127.0.0.1:${first.port}/tenants/${t.topic}/vip/pin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await pinOverHttp(first.port, t.topic, 'vip', TOKEN);
     expect(res.status).toBe(202);
     await c1.waitForOutput(new RegExp(`fault hold reached: ${step}`), `hold at ${step}`);
     await c1.kill('SIGKILL');

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRoutingRecord } from '../../../src/domain/route-record.js';
 import { collect } from '../helpers/collect.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import type { CliProcess } from '../helpers/processes.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
-import { controllerArgs, startWorkload, type Workload } from '../helpers/workload.js';
+import { controllerLauncher, pinOverHttp, startWorkload, type Workload } from '../helpers/workload.js';
 
 const TOKEN = 'ha-test-token-0123456789ab';
 
@@ -14,13 +14,8 @@ describe('highly available controller: the leader is killed mid-drain', () => {
   const procs: CliProcess[] = [];
   const groupId = uniqueName('ha-consumers');
 
-  const start = async (env: Record<string, string> = {}) => {
-    const port = await freePort();
-    const p = runCli(controllerArgs(t, { groupId, port, token: TOKEN, extra: ['--ha'] }), env);
-    procs.push(p);
-    await p.waitForOutput(/controller ready/, 'controller ready');
-    return { p, port };
-  };
+  const start = async (env: Record<string, string> = {}) =>
+    controllerLauncher(t, { groupId, token: TOKEN, extra: ['--ha'] }, procs)(env);
 
   beforeAll(async () => {
     t = await createTopology('ha', 2, 2);
@@ -50,11 +45,7 @@ describe('highly available controller: the leader is killed mid-drain', () => {
     expect(b.p.output.some((l) => /became leader/.test(l))).toBe(false);
     expect((await fetch(`http://127.0.0.1:${b.port}/readyz`)).status).toBe(503);
 
-    const res = await fetch(`http://127.0.0.1:${a.port}/tenants/${t.topic}/vip/pin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await pinOverHttp(a.port, t.topic, 'vip', TOKEN);
     expect(res.status).toBe(202);
     await a.p.waitForOutput(/fault hold reached: after-fence/, 'A holds mid-drain');
     const killedAt = Date.now();

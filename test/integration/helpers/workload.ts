@@ -2,6 +2,7 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import { CheckingConsumer } from '../../../src/demo/checking-consumer.js';
 import { TenantLoad, type TenantSpec } from '../../../src/demo/tenant-load.js';
 import { brokers } from './kafka.js';
+import { freePort, runCli, type CliProcess } from './processes.js';
 import type { Topology } from './topology.js';
 
 export interface Workload {
@@ -80,3 +81,23 @@ export const controllerArgs = (
   '--auth-token',
   o.token,
 ];
+
+/** A controller CLI process on a free HTTP port, started with {@link controllerArgs}; every process
+ * it starts goes into `procs` so the test's afterAll can kill it. Resolves once it says it is ready. */
+export const controllerLauncher =
+  (t: Topology, o: { groupId: string; token: string; extra?: string[] }, procs: CliProcess[]) =>
+  async (env: Record<string, string> = {}): Promise<{ p: CliProcess; port: number }> => {
+    const port = await freePort();
+    const p = runCli(controllerArgs(t, { ...o, port }), env);
+    procs.push(p);
+    await p.waitForOutput(/controller ready/, 'controller ready');
+    return { p, port };
+  };
+
+/** POST /tenants/:topic/:tenant/pin with the bearer token. */
+export const pinOverHttp = (port: number, topic: string, tenant: string, token: string): Promise<Response> =>
+  fetch(`http://127.0.0.1:${port}/tenants/${topic}/${tenant}/pin`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
