@@ -51,9 +51,11 @@ const sdk = new NodeSDK({
       producerHook: (span, { message }) => {
         try {
           const tenant = header(message.headers, 'tenant-id');
-          if (tenant !== undefined) span.setAttribute(Attr.tenantId, tenant);
-          const epoch = header(message.headers, 'route-epoch');
-          if (epoch !== undefined) span.setAttribute(Attr.routeEpoch, Number(epoch));
+          if (tenant !== undefined) {
+            span.setAttribute(Attr.tenantId, tenant);
+            // No route-epoch header means the default route (epoch 0); see SmartProducer.admit.
+            span.setAttribute(Attr.routeEpoch, Number(header(message.headers, 'route-epoch') ?? 0));
+          }
           if (typeof message.partition === 'number')
             span.setAttribute(Attr.partitionChosen, message.partition);
         } catch {

@@ -556,7 +556,9 @@ export class SmartProducer<V = string> {
 
   /** Puts an accepted, routed record into its topic batch. */
   private admit(p: Pending): void {
-    p.headers[Headers.routeEpoch] = epochText(p.routeEpoch);
+    // Epoch 0 is the default route (hashing over the shared pool): no header, which saves kafkajs an
+    // encoder per record for every unrouted tenant. Readers take a missing header as epoch 0.
+    if (p.routeEpoch > 0) p.headers[Headers.routeEpoch] = epochText(p.routeEpoch);
     if (p.gateKey !== undefined) {
       this.gate.accepted(p.gateKey);
       p.countedInGate = true;
