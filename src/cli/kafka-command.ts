@@ -17,13 +17,15 @@ interface KafkaFlags {
   brokers?: 1 | 3;
   clean?: boolean;
   tls?: boolean;
+  tlsClientAuth?: boolean;
 }
 
 const opts = (f: KafkaFlags): localKafka.LocalKafkaOptions =>
   localKafka.defaultLocalKafkaOptions({
     ...(f.port !== undefined ? { port: f.port } : {}),
     ...(f.brokers !== undefined ? { brokers: f.brokers } : {}),
-    ...(f.tls === true ? { tls: true } : {}),
+    ...(f.tls === true || f.tlsClientAuth === true ? { tls: true } : {}),
+    ...(f.tlsClientAuth === true ? { tlsClientAuth: true } : {}),
   });
 
 const withCommon = (c: Command): Command =>
@@ -37,6 +39,10 @@ export function kafkaCommand(): Command {
   );
   withCommon(cmd.command('start').description('start the local broker, or reuse a healthy one'))
     .option('--tls', 'also an SSL listener on port + 300, with a self-signed certificate (created once)')
+    .option(
+      '--tls-client-auth',
+      'with --tls (implied): also an SSL listener on port + 400 that requires a client certificate (a client key pair is made once with openssl)',
+    )
     .action(async (f: KafkaFlags) => {
       const o = opts(f);
       const r = await localKafka.start(o, (l) => console.error(l));
@@ -44,6 +50,10 @@ export function kafkaCommand(): Command {
       if (o.tls === true)
         console.log(
           `TLS: ${localKafka.tlsBootstrapServers(o).join(',')} (trust it with KAFKA_SSL_CA_FILE=${localKafka.tlsCaFile(o)})`,
+        );
+      if (o.tlsClientAuth === true)
+        console.log(
+          `mutual TLS: ${localKafka.mtlsBootstrapServers(o).join(',')} (also KAFKA_SSL_CERT_FILE=${localKafka.tlsClientCertFile(o)} KAFKA_SSL_KEY_FILE=${localKafka.tlsClientKeyFile(o)})`,
         );
     });
   withCommon(cmd.command('stop').description('stop the local broker (data is kept unless --clean)'))

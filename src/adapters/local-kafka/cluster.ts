@@ -5,9 +5,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { checkJava, resolveClasspath } from './classpath.js';
-import { bootstrapServers, clusterDir, nodeDir, tlsCaFile, type LocalKafkaOptions } from './options.js';
+import {
+  bootstrapServers,
+  clusterDir,
+  extraPorts,
+  nodeDir,
+  tlsCaFile,
+  tlsClientCertFile,
+  tlsClientKeyFile,
+  type LocalKafkaOptions,
+} from './options.js';
 import { brokersAnswering, isAlive, portIsFree } from './probe.js';
-import { log4jConfig, serverProperties } from './server-properties.js';
+import { log4jConfig, serverProperties, type TlsStores } from './server-properties.js';
 
 export interface ClusterStatus {
   readonly running: boolean;
@@ -102,12 +111,22 @@ function formatIfNeeded(o: LocalKafkaOptions, cp: string, clusterId: string, id:
  * A self-signed key pair for the local SSL listener (PKCS12 keystore + the certificate as PEM for
  * clients), made once per cluster with the JDK's keytool. For local tests and demos only.
  */
-function ensureKeystore(o: LocalKafkaOptions): { file: string; password: string } {
+function ensureKeystore(o: LocalKafkaOptions): TlsStores {
   const dir = join(clusterDir(o), 'tls');
   const file = join(dir, 'broker.p12');
   const pwFile = join(dir, 'keystore.password');
-  if (existsSync(file) && existsSync(pwFile) && existsSync(tlsCaFile(o)))
-    return { file, password: readFileSync(pwFile, 'utf8').trim() };
+  const clientTrust = join(dir, 'clients.p12');
+  const withClients = (password: string): TlsStores =>
+    o.tlsClientAuth === true
+      ? { file, password, clientTrust: { file: clientTrust, password } }
+      : { file, password };
+  if (
+    existsSync(file) &&
+    existsSync(pwFile) &&
+    existsSync(tlsCaFile(o)) &&
+    (o.tlsClientAuth !== true || existsSync(clientTrust))
+  )
+    return withClients(readFileSync(pwFile, 'utf8').trim());
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const password = randomBytes(12).toString('hex');
@@ -155,8 +174,50 @@ function ensureKeystore(o: LocalKafkaOptions): { file: string; password: string 
     '-file',
     tlsCaFile(o),
   ]);
+  if (o.tlsClientAuth === true) {
+    // keytool cannot write a private key as PEM, which Node's TLS needs: openssl makes the client's
+    // self-signed pair, and keytool puts its certificate in the store the broker trusts.
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        tlsClientKeyFile(o),
+        '-out',
+        tlsClientCertFile(o),
+        '-subj',
+        '/CN=ktb-local-client',
+        '-days',
+        '3650',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (r.status !== 0)
+      throw startFailure(
+        o,
+        `openssl req failed (install openssl, e.g. apt-get install openssl): ${r.error?.message ?? r.stderr}`,
+      );
+    keytool([
+      '-importcert',
+      '-noprompt',
+      '-alias',
+      'client',
+      '-file',
+      tlsClientCertFile(o),
+      '-storetype',
+      'PKCS12',
+      '-keystore',
+      clientTrust,
+      '-storepass',
+      password,
+    ]);
+  }
   writeFileSync(pwFile, password, { mode: 0o600 });
-  return { file, password };
+  return withClients(password);
 }
 
 function clusterId(o: LocalKafkaOptions, cp: string): string {
@@ -206,19 +267,25 @@ export async function start(
   log: (line: string) => void = () => undefined,
 ): Promise<StartResult> {
   const props = join(nodeDir(o, 1), 'server.properties');
-  if (o.tls === true && existsSync(props) && !readFileSync(props, 'utf8').includes('SSL://')) {
-    throw new TenantBalancerError(
-      ErrorCode.BrokerStartFailed,
-      `the local cluster in ${clusterDir(o)} was created without TLS; stop it with --clean (its data goes), then start it with --tls`,
-    );
+  if (o.tls === true && existsSync(props)) {
+    const existing = readFileSync(props, 'utf8');
+    const missing = !existing.includes('SSL://')
+      ? ['TLS', '--tls']
+      : o.tlsClientAuth === true && !existing.includes('MTLS://')
+        ? ['mutual TLS', '--tls --tls-client-auth']
+        : undefined;
+    if (missing !== undefined)
+      throw new TenantBalancerError(
+        ErrorCode.BrokerStartFailed,
+        `the local cluster in ${clusterDir(o)} was created without ${missing[0]}; stop it with --clean (its data goes), then start it with ${missing[1]}`,
+      );
   }
   const current = await status(o);
   if (current.running) return { bootstrap: current.bootstrap, started: false };
   if (current.nodes.some((n) => n.alive)) await stop(o);
 
   for (let i = 0; i < o.brokers; i++) {
-    const extra = [...(o.saslUsers ? [o.port + 200 + i] : []), ...(o.tls === true ? [o.port + 300 + i] : [])];
-    for (const port of [o.port + i, o.controllerPort + i, ...extra]) {
+    for (const port of [o.port + i, o.controllerPort + i, ...extraPorts(o, i)]) {
       if (!(await portIsFree(port))) {
         throw new TenantBalancerError(
           ErrorCode.PortInUse,

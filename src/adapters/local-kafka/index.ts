@@ -5,6 +5,9 @@ export {
   saslBootstrapServers,
   tlsBootstrapServers,
   tlsCaFile,
+  mtlsBootstrapServers,
+  tlsClientCertFile,
+  tlsClientKeyFile,
   type LocalKafkaOptions,
 } from './options.js';
 export { resolveClasspath, checkJava } from './classpath.js';

@@ -21,6 +21,12 @@ export interface LocalKafkaOptions {
    * generated once per cluster with the JDK's keytool; clients trust it with `tlsCaFile(o)`.
    */
   readonly tls?: boolean;
+  /**
+   * With `tls`: also an SSL listener on port + 400 + i that requires a client certificate (mutual
+   * TLS). A client key pair is made once per cluster with openssl (`tlsClientCertFile(o)`,
+   * `tlsClientKeyFile(o)`), and the broker trusts exactly that certificate.
+   */
+  readonly tlsClientAuth?: boolean;
 }
 
 export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions => {
@@ -34,6 +40,7 @@ export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> =
     startTimeoutMs: overrides.startTimeoutMs ?? 90_000,
     ...(overrides.saslUsers !== undefined ? { saslUsers: overrides.saslUsers } : {}),
     ...(overrides.tls !== undefined ? { tls: overrides.tls } : {}),
+    ...(overrides.tlsClientAuth !== undefined ? { tlsClientAuth: overrides.tlsClientAuth } : {}),
   };
 };
 
@@ -46,5 +53,20 @@ export const tlsBootstrapServers = (o: LocalKafkaOptions): string[] =>
   Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + 300 + i}`);
 /** The local cluster's self-signed certificate (PEM), for clients' `ssl.ca`. */
 export const tlsCaFile = (o: LocalKafkaOptions): string => join(clusterDir(o), 'tls', 'ca.pem');
+/** The listener that requires a client certificate (`tlsClientAuth`). */
+export const mtlsBootstrapServers = (o: LocalKafkaOptions): string[] =>
+  Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + 400 + i}`);
+/** The client certificate (PEM) the mutual-TLS listener trusts, for clients' `ssl.cert`. */
+export const tlsClientCertFile = (o: LocalKafkaOptions): string =>
+  join(clusterDir(o), 'tls', 'client.cert.pem');
+/** Its private key (PEM, unencrypted), for clients' `ssl.key`. */
+export const tlsClientKeyFile = (o: LocalKafkaOptions): string =>
+  join(clusterDir(o), 'tls', 'client.key.pem');
+/** Ports a node listens on besides its PLAINTEXT and controller ports. */
+export const extraPorts = (o: LocalKafkaOptions, i: number): number[] => [
+  ...(o.saslUsers ? [o.port + 200 + i] : []),
+  ...(o.tls === true ? [o.port + 300 + i] : []),
+  ...(o.tls === true && o.tlsClientAuth === true ? [o.port + 400 + i] : []),
+];
 export const bootstrapServers = (o: LocalKafkaOptions): string[] =>
   Array.from({ length: o.brokers }, (_, i) => `127.0.0.1:${o.port + i}`);

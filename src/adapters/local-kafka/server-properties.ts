@@ -1,5 +1,12 @@
 import type { LocalKafkaOptions } from './options.js';
 
+/** The broker's key store, and (mutual TLS) the store of client certificates it trusts. */
+export interface TlsStores {
+  readonly file: string;
+  readonly password: string;
+  readonly clientTrust?: { readonly file: string; readonly password: string };
+}
+
 /**
  * A combined broker+controller (KRaft) node. Static voters keep formatting simple for both the
  * single node and the 3-node cluster. Single-node settings drop internal topics to replication 1
@@ -9,7 +16,7 @@ export function serverProperties(
   o: LocalKafkaOptions,
   nodeId: number,
   dataDir: string,
-  keystore?: { readonly file: string; readonly password: string },
+  keystore?: TlsStores,
 ): string {
   const i = nodeId - 1;
   const voters = Array.from(
@@ -69,6 +76,19 @@ export function serverProperties(
     lines['ssl.keystore.location'] = keystore.file;
     lines['ssl.keystore.password'] = keystore.password;
     lines['ssl.key.password'] = keystore.password;
+    if (o.tlsClientAuth === true) {
+      const trust = keystore.clientTrust;
+      if (trust === undefined)
+        throw new Error('serverProperties: tlsClientAuth needs the client trust store');
+      const mtlsPort = o.port + 400 + i;
+      lines['listeners'] = `${lines['listeners']},MTLS://127.0.0.1:${mtlsPort}`;
+      lines['advertised.listeners'] = `${lines['advertised.listeners']},MTLS://127.0.0.1:${mtlsPort}`;
+      lines['listener.security.protocol.map'] = `${lines['listener.security.protocol.map']},MTLS:SSL`;
+      lines['listener.name.mtls.ssl.client.auth'] = 'required';
+      lines['listener.name.mtls.ssl.truststore.type'] = 'PKCS12';
+      lines['listener.name.mtls.ssl.truststore.location'] = trust.file;
+      lines['listener.name.mtls.ssl.truststore.password'] = trust.password;
+    }
   }
   return Object.entries(lines)
     .map(([k, v]) => `${k}=${v}`)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../src/adapters/kafka/client.js';
@@ -10,7 +11,10 @@ import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
 import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
 
-/** A second local broker with an SSL listener (self-signed certificate), started and stopped here. */
+/**
+ * A second local broker with an SSL listener (self-signed certificate) and a mutual-TLS listener (it
+ * requires a client certificate), started and stopped here.
+ */
 describe('TLS against a real broker', () => {
   let opts: localKafka.LocalKafkaOptions;
   let tls: string[];
@@ -22,12 +26,14 @@ describe('TLS against a real broker', () => {
   };
   const topic = uniqueName('tls');
   let svc: RunningController | undefined;
+  let mtlsSvc: RunningController | undefined;
   let producer: SmartProducer | undefined;
+  let mtlsProducer: SmartProducer | undefined;
   const clis: CliProcess[] = [];
 
   beforeAll(async () => {
     const port = Number(process.env['KTB_TEST_TLS_PORT'] ?? 18592);
-    opts = localKafka.defaultLocalKafkaOptions({ port, tls: true });
+    opts = localKafka.defaultLocalKafkaOptions({ port, tls: true, tlsClientAuth: true });
     await localKafka.stop(opts, { clean: true });
     await localKafka.start(opts);
     tls = localKafka.tlsBootstrapServers(opts);
@@ -36,7 +42,9 @@ describe('TLS against a real broker', () => {
   afterAll(async () => {
     for (const c of clis) await c.kill('SIGKILL');
     await producer?.disconnect();
+    await mtlsProducer?.disconnect();
     await svc?.stop();
+    await mtlsSvc?.stop();
     await localKafka.stop(opts, { clean: true });
   }, 60_000);
 
@@ -132,5 +140,81 @@ describe('TLS against a real broker', () => {
       code: ErrorCode.ConfigInvalid,
       message: expect.stringMatching(/ssl\.caFile: cannot read .*ca\.pem\.missing \(ENOENT\)/),
     });
+  });
+
+  it('mutual TLS: refuses a client without a certificate; the CLI (env) and the controller (config) get in with one', async () => {
+    const mtls = localKafka.mtlsBootstrapServers(opts);
+    const certFile = localKafka.tlsClientCertFile(opts);
+    const keyFile = localKafka.tlsClientKeyFile(opts);
+
+    // Trusts the broker, but shows no certificate: the broker ends the handshake.
+    const anonymous = new Kafka({
+      clientId: 'mtls-anonymous',
+      brokers: mtls,
+      ssl: { ca: [readFileSync(caFile, 'utf8')] },
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 3000,
+    });
+    const refused = new SmartProducer(anonymous, { ...names, connectTimeoutMs: 5000 });
+    await expect(refused.connect()).rejects.toMatchObject({
+      code: ErrorCode.BrokerUnreachable,
+      message: expect.stringMatching(/bad certificate/i),
+    });
+
+    // The CLI takes the client certificate from the environment.
+    const mtlsTopic = uniqueName('mtls');
+    const create = runCli(
+      [
+        'topics',
+        'create',
+        '--brokers',
+        mtls.join(','),
+        '--topic',
+        mtlsTopic,
+        '--shared',
+        '1',
+        '--dedicated',
+        '1',
+        '--routing-topic',
+        names.routingTopic,
+        '--acks-topic',
+        names.acksTopic,
+        '--traffic-topic',
+        names.trafficTopic,
+      ],
+      { KAFKA_SSL_CA_FILE: caFile, KAFKA_SSL_CERT_FILE: certFile, KAFKA_SSL_KEY_FILE: keyFile },
+    );
+    clis.push(create);
+    expect(await create.exited, create.output.join('\n')).toBe(0);
+
+    // The controller takes it from its config file's ssl section, and becomes ready over mTLS.
+    const ssl = { caFile, certFile, keyFile, rejectUnauthorized: true };
+    mtlsSvc = await startControllerService(
+      parseControllerConfig({
+        brokers: mtls,
+        topics: [mtlsTopic],
+        ...names,
+        ssl,
+        tickMs: 200,
+        windowMs: 1000,
+        http: { port: await freePort(), host: '127.0.0.1' },
+      }),
+      { logger: silentLogger() },
+    );
+    await waitFor(
+      async () => (await fetch(`${mtlsSvc!.url}/readyz`)).status === 200 || undefined,
+      'controller ready over mutual TLS',
+      30_000,
+    );
+    mtlsProducer = new SmartProducer(
+      createKafka({ brokers: mtls, clientId: 'mtls-test', ssl }, silentLogger()),
+      {
+        ...names,
+      },
+    );
+    await mtlsProducer.connect();
+    const md = await mtlsProducer.send({ topic: mtlsTopic, tenant: 'acme', value: 'over mutual tls' });
+    expect(Number(md.offset)).toBeGreaterThanOrEqual(0);
   });
 });

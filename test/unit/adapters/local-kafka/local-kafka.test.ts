@@ -51,6 +51,34 @@ describe('server.properties', () => {
     });
     expect(() => serverProperties(o, 1, '/d1')).toThrow(/keystore/);
   });
+
+  it('adds a listener on port + 400 + i that requires a client certificate when asked for mutual TLS', () => {
+    const o = defaultLocalKafkaOptions({ port: 18592, home: '/tmp/x', tls: true, tlsClientAuth: true });
+    const stores = {
+      file: '/ks/broker.p12',
+      password: 'pw',
+      clientTrust: { file: '/ks/clients.p12', password: 'pw2' },
+    };
+    const p = props(serverProperties(o, 1, '/d1', stores));
+    expect(p['listeners']).toBe(
+      'PLAINTEXT://127.0.0.1:18592,CONTROLLER://127.0.0.1:18692,SSL://127.0.0.1:18892,MTLS://127.0.0.1:18992',
+    );
+    expect(p['advertised.listeners']).toBe(
+      'PLAINTEXT://127.0.0.1:18592,SSL://127.0.0.1:18892,MTLS://127.0.0.1:18992',
+    );
+    expect(p['listener.security.protocol.map']).toContain('MTLS:SSL');
+    expect(p).toMatchObject({
+      'listener.name.mtls.ssl.client.auth': 'required',
+      'listener.name.mtls.ssl.truststore.type': 'PKCS12',
+      'listener.name.mtls.ssl.truststore.location': '/ks/clients.p12',
+      'listener.name.mtls.ssl.truststore.password': 'pw2',
+    });
+    // The plain SSL listener does not ask for client certificates.
+    expect(p['ssl.client.auth']).toBeUndefined();
+    expect(() => serverProperties(o, 1, '/d1', { file: '/ks/broker.p12', password: 'pw' })).toThrow(
+      /client trust store/,
+    );
+  });
 });
 
 describe('missing tools and a broken jar cache', () => {
