@@ -27,6 +27,17 @@ export const smartProducerOptionsSchema = z
       .min(1)
       .max(64 * 1024 * 1024)
       .default(256 * 1024),
+    /**
+     * When a drain settles, the tenant's held records are admitted at most this many bytes per send
+     * cycle (a cycle ends when no batch waits to be sent), so a large released backlog cannot fill
+     * one huge request that every other tenant's records wait behind.
+     */
+    releaseChunkBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024)
+      .default(32 * 1024),
     /** linger.ms */
     lingerMs: z.number().int().min(0).max(60_000).default(5),
     /** buffer.memory in bytes: accepted-but-unacknowledged records, held records included */
