@@ -6,7 +6,11 @@ import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createKafka } from '../adapters/kafka/client.js';
-import { ensureInternalTopics, partitionCount } from '../adapters/kafka/internal-topics.js';
+import {
+  createTopicsReady,
+  ensureInternalTopics,
+  partitionCount,
+} from '../adapters/kafka/internal-topics.js';
 import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
 import { RouteWriter } from '../adapters/kafka/route-writer.js';
@@ -54,11 +58,8 @@ interface Deps {
 
 async function ensureLeaderTopic(admin: Admin, topic: string): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
-  await admin
-    .createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
-    .catch(async (e: unknown) => {
-      if (!(await admin.listTopics()).includes(topic)) throw e;
-    });
+  // Several standby controllers may race to create it.
+  await createTopicsReady(admin, [{ topic, numPartitions: 1 }], { tolerateExisting: true });
 }
 
 /**

@@ -26,6 +26,7 @@ export const ErrorCode = {
   ReportMalformed: 'KTB_REPORT_MALFORMED',
   NotLeader: 'KTB_NOT_LEADER',
   Unauthorized: 'KTB_UNAUTHORIZED',
+  TopicCreateFailed: 'KTB_TOPIC_CREATE_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 
@@ -48,12 +49,71 @@ export async function ensureInternalTopics(
     },
   ].filter((t) => !existing.has(t.topic));
   if (wanted.length === 0) return;
+  // Another process may create them concurrently: that is fine.
+  await createTopicsReady(admin, wanted, { tolerateExisting: true });
+}
+
+/** The Kafka error type of a kafkajs error, also under its retries-exceeded wrapper. */
+const errorType = (e: unknown): string | undefined => {
+  const x = e as { type?: string; originalError?: { type?: string } } | null;
+  return x?.type ?? x?.originalError?.type;
+};
+const alreadyExists = (e: unknown): boolean =>
+  errorType(e) === 'TOPIC_ALREADY_EXISTS' ||
+  ((e as { errors?: unknown[] } | null)?.errors?.every((x) => errorType(x) === 'TOPIC_ALREADY_EXISTS') ??
+    false);
+
+/** The broker's reason per topic (kafkajs aggregates them as "Topic creation errors"). */
+const creationFailed = (topics: ITopicConfig[], e: unknown): TenantBalancerError => {
+  const parts = (e as { errors?: unknown[] } | null)?.errors ?? [e];
+  const reasons = parts.map((x) => {
+    const err = x as { type?: string; message?: string; topic?: string };
+    return `${err.topic ?? topics.map((t) => t.topic).join(', ')}: ${err.type ?? ''} ${err.message ?? String(x)}`.trim();
+  });
+  return new TenantBalancerError(
+    ErrorCode.TopicCreateFailed,
+    `the broker refused to create topic(s): ${reasons.join('; ')}. Check the partition count, replication factor (at most the number of brokers) and topic settings.`,
+    { cause: e },
+  );
+};
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs's own `waitForLeaders` gives
+ * up when the metadata answer is UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker can still say for
+ * a moment after its controller created the topic (seen right after a broker start, where it failed
+ * a benchmark run); here that answer means "not yet", until `timeoutMs`.
+ */
+export async function createTopicsReady(
+  admin: Admin,
+  topics: ITopicConfig[],
+  o: { tolerateExisting?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   try {
-    await admin.createTopics({ topics: wanted, waitForLeaders: true });
+    await admin.createTopics({ topics, waitForLeaders: false });
   } catch (e) {
-    // Another process may have created them concurrently.
-    const now = new Set(await admin.listTopics());
-    if (wanted.some((t) => !now.has(t.topic))) throw e;
+    if (!(o.tolerateExisting === true && alreadyExists(e))) throw creationFailed(topics, e);
+  }
+  const names = topics.map((t) => t.topic);
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const md = await admin.fetchTopicMetadata({ topics: names });
+      const ready = names.every((name) => {
+        const t = md.topics.find((x) => x.name === name);
+        return t !== undefined && t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (e) {
+      const type = errorType(e);
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw e;
+    }
+    if (Date.now() >= deadline)
+      throw new TenantBalancerError(
+        ErrorCode.BrokerUnreachable,
+        `topic(s) ${names.join(', ')} still have no partition leader ${timeoutMs} ms after they were created; check the brokers' logs`,
+      );
+    await sleep(100);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { topicName } from '../../domain/ids.js';
 import type { PoolLayout } from '../../domain/route-record.js';
-import { ensureInternalTopics, type InternalTopicNames } from './internal-topics.js';
+import { createTopicsReady, ensureInternalTopics, type InternalTopicNames } from './internal-topics.js';
 import { RouteWriter } from './route-writer.js';
 
 export interface CreateManagedTopicInput {
@@ -44,16 +44,13 @@ export async function createManagedTopic(
       `topic "${topic}" already exists; managed topics are created by this command so their pools are known. Pick another name or delete the topic.`,
     );
   }
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: total,
-        ...(input.replicationFactor ? { replicationFactor: input.replicationFactor } : {}),
-      },
-    ],
-    waitForLeaders: true,
-  });
+  await createTopicsReady(admin, [
+    {
+      topic,
+      numPartitions: total,
+      ...(input.replicationFactor ? { replicationFactor: input.replicationFactor } : {}),
+    },
+  ]);
   const layout: PoolLayout = {
     v: 1,
     kind: 'pools',
