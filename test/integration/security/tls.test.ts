@@ -31,6 +31,48 @@ describe('TLS against a real broker', () => {
   let mtlsProducer: SmartProducer | undefined;
   const clis: CliProcess[] = [];
 
+  /** `topics create` through the CLI, which takes TLS from the environment. */
+  const createTopicWithCli = async (brokers: string[], name: string, env: Record<string, string>) => {
+    const create = runCli(
+      [
+        'topics',
+        'create',
+        '--brokers',
+        brokers.join(','),
+        '--topic',
+        name,
+        '--shared',
+        '2',
+        '--dedicated',
+        '1',
+        '--routing-topic',
+        names.routingTopic,
+        '--acks-topic',
+        names.acksTopic,
+        '--traffic-topic',
+        names.trafficTopic,
+      ],
+      env,
+    );
+    clis.push(create);
+    expect(await create.exited, create.output.join('\n')).toBe(0);
+  };
+
+  /** The controller service, which takes TLS from its config's ssl section. */
+  const startController = async (brokers: string[], name: string, ssl: unknown) =>
+    startControllerService(
+      parseControllerConfig({
+        brokers,
+        topics: [name],
+        ...names,
+        ssl,
+        tickMs: 200,
+        windowMs: 1000,
+        http: { port: await freePort(), host: '127.0.0.1' },
+      }),
+      { logger: silentLogger() },
+    );
+
   beforeAll(async () => {
     const port = Number(process.env['KTB_TEST_TLS_PORT'] ?? 18592);
     opts = localKafka.defaultLocalKafkaOptions({ port, tls: true, tlsClientAuth: true });
@@ -50,42 +92,9 @@ describe('TLS against a real broker', () => {
 
   it('creates the topic with the CLI, runs the controller and produces, all over TLS with a private CA', async () => {
     // The CLI takes TLS from the environment, like SASL.
-    const create = runCli(
-      [
-        'topics',
-        'create',
-        '--brokers',
-        tls.join(','),
-        '--topic',
-        topic,
-        '--shared',
-        '2',
-        '--dedicated',
-        '1',
-        '--routing-topic',
-        names.routingTopic,
-        '--acks-topic',
-        names.acksTopic,
-        '--traffic-topic',
-        names.trafficTopic,
-      ],
-      { KAFKA_SSL_CA_FILE: caFile },
-    );
-    clis.push(create);
-    expect(await create.exited, create.output.join('\n')).toBe(0);
+    await createTopicWithCli(tls, topic, { KAFKA_SSL_CA_FILE: caFile });
 
-    svc = await startControllerService(
-      parseControllerConfig({
-        brokers: tls,
-        topics: [topic],
-        ...names,
-        ssl: { caFile },
-        tickMs: 200,
-        windowMs: 1000,
-        http: { port: await freePort(), host: '127.0.0.1' },
-      }),
-      { logger: silentLogger() },
-    );
+    svc = await startController(tls, topic, { caFile });
     const kafka = createKafka(
       { brokers: tls, clientId: 'tls-test', ssl: { caFile, rejectUnauthorized: true } },
       silentLogger(),
@@ -164,44 +173,15 @@ describe('TLS against a real broker', () => {
 
     // The CLI takes the client certificate from the environment.
     const mtlsTopic = uniqueName('mtls');
-    const create = runCli(
-      [
-        'topics',
-        'create',
-        '--brokers',
-        mtls.join(','),
-        '--topic',
-        mtlsTopic,
-        '--shared',
-        '1',
-        '--dedicated',
-        '1',
-        '--routing-topic',
-        names.routingTopic,
-        '--acks-topic',
-        names.acksTopic,
-        '--traffic-topic',
-        names.trafficTopic,
-      ],
-      { KAFKA_SSL_CA_FILE: caFile, KAFKA_SSL_CERT_FILE: certFile, KAFKA_SSL_KEY_FILE: keyFile },
-    );
-    clis.push(create);
-    expect(await create.exited, create.output.join('\n')).toBe(0);
+    await createTopicWithCli(mtls, mtlsTopic, {
+      KAFKA_SSL_CA_FILE: caFile,
+      KAFKA_SSL_CERT_FILE: certFile,
+      KAFKA_SSL_KEY_FILE: keyFile,
+    });
 
     // The controller takes it from its config file's ssl section, and becomes ready over mTLS.
     const ssl = { caFile, certFile, keyFile, rejectUnauthorized: true };
-    mtlsSvc = await startControllerService(
-      parseControllerConfig({
-        brokers: mtls,
-        topics: [mtlsTopic],
-        ...names,
-        ssl,
-        tickMs: 200,
-        windowMs: 1000,
-        http: { port: await freePort(), host: '127.0.0.1' },
-      }),
-      { logger: silentLogger() },
-    );
+    mtlsSvc = await startController(mtls, mtlsTopic, ssl);
     await waitFor(
       async () => (await fetch(`${mtlsSvc!.url}/readyz`)).status === 200 || undefined,
       'controller ready over mutual TLS',
@@ -209,9 +189,7 @@ describe('TLS against a real broker', () => {
     );
     mtlsProducer = new SmartProducer(
       createKafka({ brokers: mtls, clientId: 'mtls-test', ssl }, silentLogger()),
-      {
-        ...names,
-      },
+      names,
     );
     await mtlsProducer.connect();
     const md = await mtlsProducer.send({ topic: mtlsTopic, tenant: 'acme', value: 'over mutual tls' });
