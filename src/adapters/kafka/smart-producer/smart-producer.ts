@@ -13,6 +13,7 @@ import type { Subscription } from 'rxjs';
 import { Accumulator, type Batch } from '../../../domain/accumulator.js';
 import { DrainGate, type PendingAck } from '../../../domain/drain-gate.js';
 import { Fifo } from '../../../domain/fifo.js';
+import { ReleaseQueue } from '../../../domain/release-queue.js';
 import { ErrorCode, TenantBalancerError } from '../../../domain/errors.js';
 import { tenantId } from '../../../domain/ids.js';
 import { partitionForKey } from '../../../domain/murmur2.js';
@@ -165,12 +166,12 @@ export class SmartProducer<V = string> {
   private readonly chooser: PartitionChooser;
   private readonly gate = new DrainGate<Pending>();
   /**
-   * Per tenant: records a settled drain released, oldest first, and any the tenant sent since. They
-   * are admitted releaseChunkBytes per send cycle while no batch waits to be sent, so a drained
-   * backlog of thousands of records goes out interleaved with other tenants' records instead of all
-   * at once ahead of them (that burst was the small tenants' p99 in the noisy-neighbour benchmark).
+   * Records a settled drain released, admitted releaseChunkBytes per send cycle while no batch waits
+   * to be sent, so a drained backlog of thousands of records goes out interleaved with other
+   * tenants' records instead of all at once ahead of them (that burst was the small tenants' p99 in
+   * the noisy-neighbour benchmark).
    */
-  private readonly releasing = new Map<string, Fifo<Pending>>();
+  private readonly backlogs = new ReleaseQueue<Pending>((p) => p.bytes);
   private releasingNow = false;
   private readonly pool: BufferPool;
   private readonly accumulator: Accumulator<Pending>;
@@ -358,14 +359,12 @@ export class SmartProducer<V = string> {
   stats(): SmartProducerStats {
     let held = 0;
     for (const k of this.gate.gatedKeys) held += this.gate.heldCount(k);
-    let releasing = 0;
-    for (const q of this.releasing.values()) releasing += q.length;
     return {
       ...this.counters,
       bufferedBytes: this.pool.used,
       bufferCapacity: this.pool.capacity,
       held,
-      releasing,
+      releasing: this.backlogs.size,
       inFlightBatches: this.inFlight,
       viewAgeMs: this.reader.viewAgeMs(),
       malformedRouteRecords: this.reader.malformed,
@@ -553,11 +552,7 @@ export class SmartProducer<V = string> {
         return 'accepted';
       }
       // Behind the tenant's released backlog, in order.
-      const backlog = this.releasing.get(p.gateKey);
-      if (backlog !== undefined) {
-        backlog.push(p);
-        return 'accepted';
-      }
+      if (this.backlogs.append(p.gateKey, p)) return 'accepted';
     }
     if (c.kind === 'default' || c.kind === 'held') {
       // Same as kafkajs's default partitioner (murmur2 of the key, else round robin), decided here so
@@ -634,25 +629,16 @@ export class SmartProducer<V = string> {
    * completes, so a backlog goes out a chunk per send cycle, with other tenants' records in between.
    */
   private releaseBacklogs(): void {
-    if (this.releasingNow) return;
+    if (this.releasingNow || this.backlogs.isEmpty) return;
     this.releasingNow = true;
-    let budget = this.options.releaseChunkBytes;
     try {
-      while (this.releasing.size > 0 && this.ready.length === 0 && budget > 0) {
-        const [key, q] = this.releasing.entries().next().value as [string, Fifo<Pending>];
-        while (q.length > 0 && this.ready.length === 0 && budget > 0 && !this.gate.isHeld(key)) {
-          const p = q.shift()!;
-          budget -= p.bytes;
-          this.admitReleased(key, p);
-        }
-        // Gated again (a new drain): the rest of the backlog is older than anything the gate holds next.
-        if (this.gate.isHeld(key))
-          for (let p = q.shift(); p !== undefined; p = q.shift()) this.gate.hold(key, p);
-        this.releasing.delete(key);
-        if (q.length > 0) this.releasing.set(key, q); // to the back of the round
-      }
+      const spent = this.backlogs.release(
+        this.options.releaseChunkBytes,
+        () => this.ready.length === 0,
+        (key, p) => this.admitReleased(key, p),
+      );
       // A chunk that did not fill a batch goes now when the pipeline has room, not after linger.ms.
-      if (budget < this.options.releaseChunkBytes && this.inFlight < this.options.maxInFlight)
+      if (spent > 0 && this.inFlight < this.options.maxInFlight)
         for (const b of this.accumulator.due(Date.now(), true)) this.dispatch(b);
     } finally {
       this.releasingNow = false;
@@ -671,11 +657,8 @@ export class SmartProducer<V = string> {
       if (c.kind === 'held') {
         // A new drain the route events have not opened yet (defensive: they open it first). This
         // record is older than the rest of the backlog, so it is held before them.
-        if (this.gate.isHeld(key)) this.gate.hold(key, p);
-        else {
-          const ack = this.openGate(key, c.route.epoch, p);
-          if (ack) void this.publishAck(ack);
-        }
+        const ack = this.openGate(key, c.route.epoch, p);
+        if (ack) void this.publishAck(ack);
         return;
       }
       if (c.kind !== 'default') {
@@ -695,11 +678,7 @@ export class SmartProducer<V = string> {
   private openGate(key: string, epoch: number, oldest?: Pending): PendingAck | undefined {
     const ack = this.gate.draining(key, epoch);
     if (oldest !== undefined) this.gate.hold(key, oldest);
-    const backlog = this.releasing.get(key);
-    if (backlog !== undefined && this.gate.isHeld(key)) {
-      this.releasing.delete(key);
-      for (let p = backlog.shift(); p !== undefined; p = backlog.shift()) this.gate.hold(key, p);
-    }
+    for (const p of this.backlogs.take(key)) this.gate.hold(key, p);
     return ack;
   }
 
@@ -854,10 +833,7 @@ export class SmartProducer<V = string> {
     }
     // Held records go first, in order, before anything the tenant sends from now on; they are
     // admitted a batch at a time as the pipeline empties (releaseBacklogs).
-    if (released.length === 0) return;
-    let backlog = this.releasing.get(key);
-    if (backlog === undefined) this.releasing.set(key, (backlog = new Fifo<Pending>()));
-    for (const p of released) backlog.push(p);
+    this.backlogs.add(key, released);
     this.releaseBacklogs();
   }
 
@@ -915,7 +891,7 @@ export class SmartProducer<V = string> {
       this.inFlight === 0 &&
       this.ready.length === 0 &&
       this.accumulator.size === 0 &&
-      this.releasing.size === 0
+      this.backlogs.isEmpty
     );
   }
 
