@@ -643,6 +643,11 @@ export class SmartProducer<V = string> {
     } finally {
       this.releasingNow = false;
     }
+    // Nothing went out (the chunk failed, or a new drain held it again) and no batch in flight will
+    // call back here: go on at the next turn of the event loop instead of stalling the others.
+    if (!this.backlogs.isEmpty && this.inFlight === 0 && this.ready.length === 0)
+      setImmediate(() => this.releaseBacklogs());
+    this.notifyIdle();
   }
 
   /** One released record: routed again (its route settled), or held again if a new drain began. */
