@@ -41,6 +41,28 @@ describe('partition choice', () => {
     expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('held');
   });
 
+  it('answers a settled one-partition route with one choice made when the route was applied, and follows every later write', () => {
+    const { t, choose } = setup();
+    t.apply(route('orders', 'acme', { partitions: [8], epoch: 2 }));
+    const first = choose({ topic: 'orders', tenant: 'acme' });
+    // The same object for every record of the route: nothing is allocated per record.
+    expect(choose({ topic: 'orders', tenant: 'acme' })).toBe(first);
+    t.apply(route('orders', 'acme', { state: 'draining', from: [8], partitions: [9], epoch: 3 }));
+    expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('held');
+    t.apply(route('orders', 'acme', { partitions: [9], epoch: 3 }));
+    expect(choose({ topic: 'orders', tenant: 'acme' })).toEqual({ kind: 'routed', partition: 9, epoch: 3 });
+    t.apply(route('orders', 'acme', { state: 'sharded', partitions: [9, 10], epoch: 4 }));
+    expect([9, 10]).toContain(
+      (choose({ topic: 'orders', tenant: 'acme', secondaryKey: 'u1' }) as { partition: number }).partition,
+    );
+    t.apply({ kind: 'tombstone', topic: 'orders' as TopicName, tenant: 'acme' as TenantId });
+    expect(choose({ topic: 'orders', tenant: 'acme' })).toEqual({
+      kind: 'hashed',
+      partition: partitionForKey('acme', 6),
+      epoch: 0,
+    });
+  });
+
   it('sees every table change at once, across topics (its per-topic lookup is cached by table version)', () => {
     const { t, choose } = setup();
     expect(choose({ topic: 'orders', tenant: 'acme' }).kind).toBe('hashed');
