@@ -158,7 +158,7 @@ export function partitionerBench(): BenchResult {
       `${TENANTS} tenants (90% dedicated, 10% sharded over 2 partitions), ${SHARED} shared + ${DEDICATED} dedicated partitions, ${RECORDS} records in a fixed pseudo-random tenant order.`,
       'Each figure is the median of 3 interleaved passes, each the median of 7 timed rounds after a warm-up round, in one process, with a full GC before each round (npm run bench passes --expose-gc).',
       'kafkajs filters the partition list for leaders on every record, so its cost grows with the partition count (1,064 here); the 12-partition row isolates its key encode + murmur2 cost.',
-      'kafkajs re-encodes and re-hashes each string key per record; ours does one Map lookup per record (the topic's map is cached per table version) that yields a ready choice for a settled one-partition route, and caches hashes of unrouted tenants.',
+      'kafkajs re-encodes and re-hashes each string key per record; ours does one Map lookup per record (the per-topic map is cached per table version) that yields a ready choice for a settled one-partition route, and caches hashes of unrouted tenants.',
     ],
   };
 }
