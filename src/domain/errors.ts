@@ -27,6 +27,16 @@ export const ErrorCode = {
   NotLeader: 'KTB_NOT_LEADER',
   Unauthorized: 'KTB_UNAUTHORIZED',
   TopicCreateFailed: 'KTB_TOPIC_CREATE_FAILED',
+  /** a newer controller took over the routing topic: this one must stop acting */
+  ControllerFenced: 'KTB_CONTROLLER_FENCED',
+  /** another live controller owns the routing topic and this one was not started with --ha */
+  ControllerConflict: 'KTB_CONTROLLER_CONFLICT',
+  /** a well-formed routing record that breaks the pool layout, ownership or epoch rules */
+  RouteRejected: 'KTB_ROUTE_REJECTED',
+  /** an operator request for a tenant that is mid-migration */
+  TenantBusy: 'KTB_TENANT_BUSY',
+  /** an operator request that is invalid whatever the state (bad partitions, shards) */
+  RequestInvalid: 'KTB_REQUEST_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
