@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Partitioners, type Message } from 'kafkajs';
 import { RouteWriter } from '../src/adapters/kafka/route-writer.js';
 import { SmartProducer, bytesSerializer } from '../src/adapters/kafka/smart-producer/index.js';
@@ -102,7 +103,7 @@ export async function producerBench(): Promise<BenchResult> {
     // The same send() rounds with every tenant on an explicit route (epoch >= 1), so each record also
     // carries the route-epoch header that unrouted tenants' records go without.
     progress('producer: routing all tenants');
-    const writer = new RouteWriter(kafka, names.routingTopic);
+    const writer = new RouteWriter(kafka, names.routingTopic, `ktb-bench-writer.${randomUUID()}`);
     await writer.connect();
     for (let i = 0; i < TENANTS; i++)
       await writer.write({

@@ -1,10 +1,10 @@
 import type { Observable, Subscription } from 'rxjs';
 import { createActor, type Actor, type InspectionEvent, type Snapshot } from 'xstate';
 import { tenantMachine, type TenantContext, type TenantEvent } from '../../machines/tenant.machine.js';
-import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import { ErrorCode, isTenantBalancerError, TenantBalancerError } from '../domain/errors.js';
 import { tenantId } from '../domain/ids.js';
 import { defaultPartitionOf } from '../domain/partition-choice.js';
-import { routeKey, type RouteState, type TenantRoute } from '../domain/route-record.js';
+import { MAX_EPOCH, routeKey, type RouteState, type TenantRoute } from '../domain/route-record.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { DrainAck } from '../domain/wire-records.js';
 import { place } from '../policy/placement.js';
@@ -93,7 +93,10 @@ export class Controller {
   /** each producer's last report: when it arrived and how fresh its routing view was */
   private readonly producerViews = new Map<string, { reportAt: number; routesApplied: number | undefined }>();
   private subs: Subscription[] = [];
-  private writerEpoch = 0;
+  /** informational (shown in route records and logs); fencing is the broker's, see RouteWriter */
+  writerEpoch = 0;
+  /** a newer controller took over the routing topic: this one stopped acting */
+  fenced = false;
   private running = false;
   private readonly machine;
   /** Telemetry hooks, guarded: a throwing hook is logged, never breaks the control plane. */
@@ -149,7 +152,7 @@ export class Controller {
   }
 
   get ready(): boolean {
-    return this.running;
+    return this.running && !this.fenced;
   }
 
   get managedTopics(): readonly string[] {
@@ -168,7 +171,7 @@ export class Controller {
       }
       this.partitionCounts.set(topic, await this.ports.topics.partitionCount(topic));
     }
-    this.writerEpoch = table.writerEpoch + 1;
+    this.writerEpoch = Math.min(MAX_EPOCH, table.writerEpoch + 1);
     this.subs.push(this.ports.signals.acks$.subscribe((a) => this.onAck(a)));
     this.subs.push(
       this.ports.signals.reports$.subscribe(({ report, at }) => {
@@ -387,6 +390,7 @@ export class Controller {
           await fn(h);
           return;
         } catch (e) {
+          if (isTenantBalancerError(e, ErrorCode.ControllerFenced)) return this.onFenced(e);
           this.ports.log.warn(
             { topic: h.topic, tenant: h.tenant, effect: name, attempt, err: (e as Error).message },
             'effect failed; retrying',
@@ -395,6 +399,19 @@ export class Controller {
         }
       }
     });
+  }
+
+  /** Said loudly, once: a fenced controller stops deciding and stops reporting ready. */
+  private onFenced(e: Error): void {
+    if (this.fenced) return;
+    this.fenced = true;
+    this.running = false;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    this.ports.log.error(
+      { code: ErrorCode.ControllerFenced, topics: this.config.topics },
+      `${e.message}. This controller stopped acting and reports not ready; stop it, or run every instance with --ha.`,
+    );
   }
 
   private send(h: Handle, e: TenantEvent): void {

@@ -13,7 +13,7 @@ import {
 } from '../adapters/kafka/internal-topics.js';
 import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
-import { RouteWriter } from '../adapters/kafka/route-writer.js';
+import { controllerTransactionalId, RouteWriter } from '../adapters/kafka/route-writer.js';
 import { RoutingReader } from '../adapters/kafka/routing-reader.js';
 import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
@@ -34,6 +34,8 @@ const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): Controlle
       fn,
     )(),
 });
+
+const STOP_BUDGET_MS = 4_000;
 
 // Kill tests (test/integration/faults) make a controller stop mid-drain at a known step.
 const faultHoldFromEnv = (): FaultHold | undefined => {
@@ -83,8 +85,18 @@ export async function startControllerService(
   );
   const admin = kafka.admin();
   const cleanups: (() => Promise<unknown>)[] = [];
+  // Stopping never waits on Kafka for long: with the broker down, kafkajs's disconnects retry for
+  // minutes. Each step gets a bounded share; what is left is abandoned (drains stay persisted).
   const stopAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    const deadline = Date.now() + STOP_BUDGET_MS;
+    for (const c of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const left = Math.max(100, deadline - Date.now());
+      await Promise.race([
+        c().catch(() => undefined),
+        new Promise((r) => (timer = setTimeout(r, left))),
+      ]).finally(() => clearTimeout(timer));
+    }
     cleanups.length = 0;
   };
   try {
@@ -98,9 +110,6 @@ export async function startControllerService(
     });
     cleanups.push(() => reader.stop());
     await reader.start(30_000);
-    const writer = new RouteWriter(kafka, config.routingTopic);
-    cleanups.push(() => writer.disconnect());
-    await writer.connect();
     const signals = new SignalConsumer(kafka, config, log, 'ktb-controller-signals');
     cleanups.push(() => signals.stop());
     await signals.start();
@@ -135,7 +144,7 @@ export async function startControllerService(
       }),
       deps.telemetry,
     );
-    const makeController = () =>
+    const makeController = (writer: RouteWriter) =>
       new Controller(
         config,
         {
@@ -156,52 +165,64 @@ export async function startControllerService(
         faultHoldFromEnv(),
       );
 
-    let election: LeaderElection | undefined;
-    if (!config.ha) {
-      current = makeController();
+    // Every instance joins the election, with or without --ha: that is how a second controller
+    // started by mistake learns that another one owns the routing topic (and refuses to act).
+    const leaderTopic = `${config.routingTopic}.leader`;
+    await ensureLeaderTopic(admin, leaderTopic);
+    const election = new LeaderElection(kafka, {
+      leaderTopic,
+      groupId: `ktb-leader-${config.routingTopic}`,
+      sessionTimeoutMs: config.leaderSessionMs,
+      logger: log,
+    });
+    let writer: RouteWriter | undefined;
+    // Leadership changes are applied one at a time, in order.
+    let chain = Promise.resolve();
+    const lead = async (): Promise<void> => {
+      // The transactional id fences the previous leader at the broker: once this writer is
+      // registered, nothing it had not committed can be committed. Then read everything it did.
+      const w = new RouteWriter(kafka, config.routingTopic, controllerTransactionalId(config.routingTopic));
+      await w.connect();
+      writer = w;
+      const since = Date.now();
+      while (!reader.caughtUpSince(since) && election.isLeader) await new Promise((r) => setTimeout(r, 50));
+      if (!election.isLeader) return;
+      current = makeController(w);
       await current.start(windows$);
-      cleanups.push(() => current!.stop());
-    } else {
-      const leaderTopic = `${config.routingTopic}.leader`;
-      await ensureLeaderTopic(admin, leaderTopic);
-      election = new LeaderElection(kafka, {
-        leaderTopic,
-        groupId: `ktb-leader-${config.routingTopic}`,
-        sessionTimeoutMs: config.leaderSessionMs,
-        logger: log,
-      });
-      // Leadership changes are applied one at a time, in order.
-      let chain = Promise.resolve();
-      const sub = election.leader$.subscribe((lead) => {
-        chain = chain
-          .then(async () => {
-            if (lead && current === undefined) {
-              // Start from everything the previous leader wrote: wait for a catch-up after now.
-              const since = Date.now();
-              while (!reader.caughtUpSince(since) && election?.isLeader)
-                await new Promise((r) => setTimeout(r, 50));
-              if (!election?.isLeader) return;
-              current = makeController();
-              await current.start(windows$);
-              log.info({ writerEpoch: reader.table.writerEpoch + 1 }, 'leading: control plane started');
-            } else if (!lead && current !== undefined) {
-              const c = current;
-              current = undefined;
-              await c.stop();
-              log.warn({}, 'lost leadership: control plane stopped, standing by');
-            }
-          })
-          .catch((e: unknown) => log.error({ err: String(e) }, 'leadership change failed'));
-      });
-      cleanups.push(async () => {
-        sub.unsubscribe();
-        await chain;
-        await current?.stop();
-        current = undefined;
-      });
-      cleanups.push(() => election!.stop());
-      await election.start();
+      log.info({ writerEpoch: current.writerEpoch }, 'leading: control plane started');
+    };
+    const standDown = async (): Promise<void> => {
+      const c = current;
+      current = undefined;
+      await c?.stop();
+      await writer?.disconnect().catch(() => undefined);
+      writer = undefined;
+    };
+    const sub = election.leader$.subscribe((leads) => {
+      chain = chain
+        .then(async () => {
+          if (leads && current === undefined) await lead();
+          else if (!leads && current !== undefined) {
+            await standDown();
+            log.warn({}, 'lost leadership: control plane stopped, standing by');
+          }
+        })
+        .catch((e: unknown) => log.error({ err: String(e) }, 'leadership change failed'));
+    });
+    cleanups.push(async () => {
+      sub.unsubscribe();
+      await chain;
+      await standDown();
+    });
+    cleanups.push(() => election.stop());
+    await election.start();
+    if (!config.ha && !(await election.firstAssignment(config.leaderSessionMs * 3 + 10_000))) {
+      throw new TenantBalancerError(
+        ErrorCode.ControllerConflict,
+        `another controller owns routing topic "${config.routingTopic}" (group "ktb-leader-${config.routingTopic}"); stop it first, or run every instance with --ha so one leads and the others stand by`,
+      );
     }
+    await chain;
 
     const active = (): Controller => {
       if (current === undefined)
@@ -211,8 +232,11 @@ export async function startControllerService(
         );
       return current;
     };
+    // Ready = leading, not fenced, and a routing view fresh enough to act on: a controller cut off
+    // from the broker, or one that a newer controller fenced, must not look healthy.
+    const staleAfterMs = Math.max(5_000, 10 * Math.min(1000, config.tickMs));
     const http = buildHttpServer({
-      ready: () => current !== undefined && current.ready && reader.caughtUp,
+      ready: () => current !== undefined && current.ready && reader.viewAgeMs() <= staleAfterMs,
       tenants: () => current?.tenants() ?? [],
       command: (c) => active().command(c),
       metrics: async () =>
@@ -228,7 +252,7 @@ export async function startControllerService(
       },
       reader,
       url,
-      isLeader: () => current !== undefined,
+      isLeader: () => current !== undefined && current.ready,
       stop: stopAll,
     };
   } catch (e) {

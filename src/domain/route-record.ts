@@ -6,17 +6,26 @@ import { MAX_TENANT_ID_BYTES } from './ids.js';
 /** Versioned JSON records of the compacted routing topic. Key `topic/tenant` for routes, `topic` for pools. */
 export const ROUTE_RECORD_VERSION = 1;
 export const MAX_ROUTE_RECORD_BYTES = 64 * 1024;
+/**
+ * Epochs are Kafka-sized (int32). A bound read at decode time means no record can push a tenant's
+ * epoch or a writer epoch to a value whose successor this build cannot represent or read back.
+ */
+export const MAX_EPOCH = 2 ** 31 - 1;
 
 export const routeStates = ['shared', 'isolating', 'draining', 'dedicated', 'sharded'] as const;
 export type RouteState = (typeof routeStates)[number];
 export type Ordering = 'strict' | 'relaxed';
 
-const partitionList = z.array(z.number().int().min(0).max(1_000_000)).max(10_000);
+const partitionList = z
+  .array(z.number().int().min(0).max(1_000_000))
+  .max(10_000)
+  .refine((ps) => new Set(ps).size === ps.length, 'lists a partition twice');
+const epochField = z.number().int().min(0).max(MAX_EPOCH);
 const common = {
   v: z.literal(ROUTE_RECORD_VERSION),
   topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
   updatedAt: z.number().int().min(0),
-  writerEpoch: z.number().int().min(0),
+  writerEpoch: epochField,
 };
 
 const routeSchema = z.object({
@@ -31,7 +40,7 @@ const routeSchema = z.object({
   partitions: partitionList,
   /** While draining: the partitions being left (the fence is taken on them). */
   from: partitionList.optional(),
-  epoch: z.number().int().min(0),
+  epoch: epochField,
   ordering: z.enum(['strict', 'relaxed']),
   reason: z.string().max(1024),
   /** The controller's machine snapshot, so a restarted controller resumes mid-drain. */

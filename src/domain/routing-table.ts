@@ -1,7 +1,9 @@
 import type { TenantId, TopicName } from './ids.js';
 import type { PoolLayout, RoutingEntry, TenantRoute } from './route-record.js';
+import { heldPartitions, routeRejection } from './route-rules.js';
 
-export type ApplyOutcome = 'applied' | 'stale';
+/** `rejected`: the entry breaks a rule of `route-rules.ts`; `lastRejection` says which. */
+export type ApplyOutcome = 'applied' | 'rejected';
 
 /** A settled one-partition route, as the partition chooser returns it (made once per route write). */
 export interface SinglePartitionChoice {
@@ -15,25 +17,34 @@ export type ChooserEntry = SinglePartitionChoice | TenantRoute;
 
 /**
  * The in-memory snapshot of the routing topic. Lookups are synchronous (the partitioner cannot
- * await). Writes from an older controller epoch than one already seen are ignored, so a paused old
- * leader cannot overwrite the new one.
+ * await). Every entry passes `routeRejection` first (pool layout, one tenant per dedicated
+ * partition, epochs that only step forward); a rejected one leaves the table as it was. Fencing a
+ * paused old controller is the broker's job (route writes are transactional, see RouteWriter), so
+ * `writerEpoch` is informational here.
  */
 export class RoutingTable {
   private readonly byTopic = new Map<string, Map<string, TenantRoute>>();
   /** Per topic, per tenant: the ready choice of a settled one-partition route, else the route. */
   private readonly chooserByTopic = new Map<string, Map<string, ChooserEntry>>();
   private readonly poolsByTopic = new Map<string, PoolLayout>();
+  /** per topic, per dedicated partition: the tenant that holds it */
+  private readonly ownersByTopic = new Map<string, Map<number, string>>();
   private maxWriterEpoch = 0;
+  /** why the last `rejected` entry was refused */
+  lastRejection = '';
   /** Bumps on every applied change; caches compare it. */
   version = 0;
 
   apply(entry: RoutingEntry): ApplyOutcome {
-    // Only controller route writes are fenced; pool layouts come from `topics create` too.
-    if (entry.kind === 'route') {
-      if (entry.writerEpoch < this.maxWriterEpoch) return 'stale';
-      this.maxWriterEpoch = entry.writerEpoch;
+    const rejection = routeRejection(this, entry);
+    if (rejection !== undefined) {
+      this.lastRejection = rejection;
+      return 'rejected';
     }
+    if (entry.kind === 'route') this.maxWriterEpoch = Math.max(this.maxWriterEpoch, entry.writerEpoch);
     this.version++;
+    if (entry.kind !== 'pools')
+      this.setOwner(entry.topic, entry.tenant, entry.kind === 'route' ? entry : undefined);
     if (entry.kind === 'pools') {
       this.poolsByTopic.set(entry.topic, entry);
       return 'applied';
@@ -59,6 +70,21 @@ export class RoutingTable {
         : entry,
     );
     return 'applied';
+  }
+
+  /** the tenant that holds a dedicated partition now (its route's partitions, or those it drains from) */
+  ownerOf(topic: string, partition: number): string | undefined {
+    return this.ownersByTopic.get(topic)?.get(partition);
+  }
+
+  private setOwner(topic: string, tenant: string, next: TenantRoute | undefined): void {
+    let owners = this.ownersByTopic.get(topic);
+    if (owners === undefined) this.ownersByTopic.set(topic, (owners = new Map()));
+    const before = this.route(topic, tenant);
+    if (before !== undefined)
+      for (const p of heldPartitions(before)) if (owners.get(p) === tenant) owners.delete(p);
+    const shared = this.poolsByTopic.get(topic)?.shared ?? 0;
+    if (next !== undefined) for (const p of heldPartitions(next, shared)) owners.set(p, tenant);
   }
 
   route(topic: string, tenant: string): TenantRoute | undefined {
@@ -88,6 +114,7 @@ export class RoutingTable {
     return topics.flatMap((t) => [...(this.byTopic.get(t)?.values() ?? [])]);
   }
 
+  /** the highest writer epoch among applied routes (informational: shown, never compared) */
   get writerEpoch(): number {
     return this.maxWriterEpoch;
   }

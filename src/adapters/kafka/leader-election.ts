@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import type { Logger } from '../logger.js';
 
 export interface LeaderElectionOptions {
@@ -21,6 +22,8 @@ export class LeaderElection {
   readonly leader$: Observable<boolean> = this.subject.pipe(distinctUntilChanged());
   private readonly consumer: Consumer;
   readonly memberTag = randomUUID().slice(0, 8);
+  private firstJoin: ((leads: boolean) => void) | undefined;
+  private readonly joined = new Promise<boolean>((resolve) => (this.firstJoin = resolve));
 
   constructor(
     kafka: Kafka,
@@ -45,10 +48,12 @@ export class LeaderElection {
         owns ? 'became leader' : 'standing by',
       );
       this.subject.next(owns);
+      this.firstJoin?.(owns);
+      this.firstJoin = undefined;
     });
     // A rebalance alone does not end leadership (a standby joining must not restart the leader): the
     // next assignment decides. Two leaders can overlap only for that instant, and route writes are
-    // fenced by the writer epoch, so the older one's writes are ignored.
+    // transactional with one transactional id, so the broker fences the older one's writes.
     for (const ev of [CRASH, STOP]) this.consumer.on(ev, () => this.subject.next(false));
   }
 
@@ -85,6 +90,26 @@ export class LeaderElection {
         }));
       },
     });
+  }
+
+  /** Whether this member leads after its first assignment; rejects after timeoutMs without one. */
+  firstAssignment(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.joined,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new TenantBalancerError(
+                ErrorCode.BrokerUnreachable,
+                `no assignment from the controller group "${this.o.groupId}" within ${timeoutMs} ms; is the broker up?`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   get isLeader(): boolean {

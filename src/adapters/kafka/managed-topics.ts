@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { topicName } from '../../domain/ids.js';
@@ -60,7 +61,7 @@ export async function createManagedTopic(
     updatedAt: Date.now(),
     writerEpoch: input.writerEpoch ?? 0,
   };
-  const writer = new RouteWriter(kafka, names.routingTopic);
+  const writer = new RouteWriter(kafka, names.routingTopic, `ktb-topics.${randomUUID()}`);
   await writer.connect();
   try {
     await writer.write(layout);

@@ -1,25 +1,49 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import {
-  encodeRoutingRecord,
-  routeKey,
-  type PoolLayout,
-  type TenantRoute,
-} from '../../domain/route-record.js';
+import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
+import { encodeRoutingRecord, type PoolLayout, type TenantRoute } from '../../domain/route-record.js';
+
+/** The transactional id of the controllers of one routing topic: a new one fences the old one. */
+export const controllerTransactionalId = (routingTopic: string): string => `ktb-controller.${routingTopic}`;
+
+/** kafkajs's names for "a newer producer with this transactional id took over". */
+const FENCED = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+const isFencing = (e: unknown, depth = 0): boolean => {
+  if (typeof e !== 'object' || e === null || depth > 4) return false;
+  const x = e as { type?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+  if (typeof x.type === 'string' && FENCED.has(x.type)) return true;
+  if (typeof x.message === 'string' && /fenced|INVALID_PRODUCER_EPOCH/i.test(x.message)) return true;
+  return isFencing(x.cause, depth + 1) || isFencing(x.originalError, depth + 1);
+};
 
 /**
- * Writes route and pool records to the compacted routing topic (acks=all). Writes are awaited one
- * at a time, so a retried write can only duplicate the same record, never reorder two.
+ * Writes route and pool records to the compacted routing topic, each in its own Kafka transaction
+ * (acks=all, idempotent). Readers read committed records only and ignore route records written
+ * outside a transaction, and the broker fences every producer of a transactional id once a newer
+ * one registers it: a controller that was paused or partitioned while another took over gets
+ * `KTB_CONTROLLER_FENCED` on its next write instead of overwriting its successor's routes. Writes
+ * are serialized (one transaction at a time), so a retried write can only duplicate the same
+ * record, never reorder two.
  */
 export class RouteWriter {
   private readonly producer: Producer;
   private connected = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  fenced = false;
 
   constructor(
     kafka: Kafka,
     private readonly routingTopic: string,
+    /** the controller's (see controllerTransactionalId), or a unique one for any other writer */
+    readonly transactionalId: string,
   ) {
     this.producer = kafka.producer({
       maxInFlightRequests: 1,
+      idempotent: true,
+      transactionalId,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -32,19 +56,36 @@ export class RouteWriter {
   }
 
   /** Writes one record; resolves with its offset in the routing topic. */
-  async write(entry: TenantRoute | PoolLayout): Promise<number> {
+  write(entry: TenantRoute | PoolLayout): Promise<number> {
     const { key, value } = encodeRoutingRecord(entry);
-    const [md] = await this.producer.send({ topic: this.routingTopic, acks: -1, messages: [{ key, value }] });
-    return Number(md?.baseOffset ?? -1);
+    const run = this.chain.then(() => this.transact(key, value));
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
-  /** Back to default hashing: a tombstone (compaction removes the key). */
-  async remove(topic: string, tenant: string): Promise<void> {
-    await this.producer.send({
-      topic: this.routingTopic,
-      acks: -1,
-      messages: [{ key: routeKey(topic, tenant), value: null }],
-    });
+  private async transact(key: string, value: string): Promise<number> {
+    if (this.fenced) throw this.fencedError();
+    const tx = await this.producer.transaction();
+    try {
+      const [md] = await tx.send({ topic: this.routingTopic, acks: -1, messages: [{ key, value }] });
+      await tx.commit();
+      return Number(md?.baseOffset ?? -1);
+    } catch (e) {
+      if (isFencing(e)) {
+        this.fenced = true;
+        throw this.fencedError(e);
+      }
+      await tx.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private fencedError(cause?: unknown): TenantBalancerError {
+    return new TenantBalancerError(
+      ErrorCode.ControllerFenced,
+      `another controller took over routing topic "${this.routingTopic}" (transactional id "${this.transactionalId}"); this one must stop writing routes`,
+      { cause },
+    );
   }
 
   async disconnect(): Promise<void> {

@@ -33,6 +33,10 @@ export interface AppliedChange {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** kafkajs decodes each record's batch attributes into `batchContext` (not in its typings). */
+const inTransaction = (m: object): boolean =>
+  (m as { batchContext?: { inTransaction?: boolean } }).batchContext?.inTransaction === true;
+
 /**
  * Keeps a RoutingTable in memory: reads the compacted routing topic from the beginning, then
  * follows it. Its freshness ("view age") is the time since its position last reached the topic's
@@ -44,7 +48,8 @@ export class RoutingReader {
   private readonly changesSubject = new Subject<AppliedChange>();
   readonly changes: Observable<AppliedChange> = this.changesSubject.asObservable();
   malformed = 0;
-  stale = 0;
+  /** well-formed records refused: not written by a controller transaction, or against the route rules */
+  rejected = 0;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
   private position = new Map<number, number>();
@@ -100,13 +105,19 @@ export class RoutingReader {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.opts.routingTopic, fromBeginning: true });
+    // The position comes from kafkajs's end-of-batch event, which also fires for a batch that held
+    // only a transaction marker (eachBatch is not called for those, and the marker takes an offset:
+    // without it the view would never reach the topic's end after a transactional write).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const last = Number(payload.lastOffset);
+      if (!Number.isNaN(last))
+        this.position.set(payload.partition, Math.max(this.position.get(payload.partition) ?? 0, last + 1));
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.applyRecord(m.key, m.value, Number(m.offset), m.headers);
-        const last = Number(batch.lastOffset());
-        if (!Number.isNaN(last))
-          this.position.set(batch.partition, Math.max(this.position.get(batch.partition) ?? 0, last + 1));
+        for (const m of batch.messages)
+          this.applyRecord(m.key, m.value, Number(m.offset), m.headers, inTransaction(m));
       },
     });
     const caught = new Promise<void>((resolve) => this.caughtUpWaiters.push(resolve));
@@ -137,18 +148,38 @@ export class RoutingReader {
     }
   }
 
-  private applyRecord(key: Buffer | null, value: Buffer | null, offset: number, rawHeaders?: IHeaders): void {
+  private applyRecord(
+    key: Buffer | null,
+    value: Buffer | null,
+    offset: number,
+    rawHeaders: IHeaders | undefined,
+    transactional: boolean,
+  ): void {
     const r = decodeRoutingRecord(key, value);
     if (!r.ok) {
       this.malformed++;
       this.opts.logger.warn({ code: r.error.code, offset, topic: this.opts.routingTopic }, r.error.message);
       return;
     }
-    if (this.table.apply(r.entry) === 'stale') {
-      this.stale++;
+    // Controllers write routes in transactions (the broker fences an older controller's writes);
+    // a plain write to the routing topic is a stray or forged record. Pool layouts come from
+    // `topics create` and are checked by the route rules instead.
+    const refusal =
+      r.entry.kind !== 'pools' && !transactional
+        ? 'not written by a controller (route records are written in Kafka transactions)'
+        : this.table.apply(r.entry) === 'rejected'
+          ? this.table.lastRejection
+          : undefined;
+    if (refusal !== undefined) {
+      this.rejected++;
       this.opts.logger.warn(
-        { code: ErrorCode.NotLeader, offset, entry: r.entry.kind },
-        'ignored a routing write from an older controller epoch',
+        {
+          code: ErrorCode.RouteRejected,
+          offset,
+          topic: this.opts.routingTopic,
+          key: key?.toString('utf8').slice(0, 300),
+        },
+        `ignored routing record: ${refusal}`,
       );
       return;
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { createManagedTopic } from '../../../src/adapters/kafka/managed-topics.js';
 import {
@@ -32,7 +33,7 @@ export async function createTopology(prefix: string, shared = 4, dedicated = 4):
   await ensureInternalTopics(admin, names);
   const topic = uniqueName(prefix);
   await createManagedTopic(kafka, admin, names, { topic, shared, dedicated });
-  const writer = new RouteWriter(kafka, names.routingTopic);
+  const writer = new RouteWriter(kafka, names.routingTopic, `ktb-test-writer.${randomUUID()}`);
   await writer.connect();
   return {
     kafka,

@@ -18,12 +18,12 @@ describe('RoutingTable', () => {
     expect(t.version).toBe(3);
   });
 
-  it('ignores writes from an older controller epoch', () => {
+  it('keeps the highest writer epoch for display but never refuses a route for it (the broker fences)', () => {
     const t = new RoutingTable();
+    t.apply(pools('orders', 6, 12));
     t.apply(route('orders', 'acme', { writerEpoch: 3, partitions: [7] }));
-    expect(t.apply(route('orders', 'acme', { writerEpoch: 2, partitions: [8] }))).toBe('stale');
-    expect(t.route('orders', 'acme')?.partitions).toEqual([7]);
-    expect(t.apply(route('orders', 'acme', { writerEpoch: 3, partitions: [9] }))).toBe('applied');
-    expect(t.route('orders', 'acme')?.partitions).toEqual([9]);
+    expect(t.apply(route('orders', 'acme', { writerEpoch: 2, partitions: [8] }))).toBe('applied');
+    expect(t.route('orders', 'acme')?.partitions).toEqual([8]);
+    expect(t.writerEpoch).toBe(3);
   });
 });
