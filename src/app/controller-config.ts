@@ -22,6 +22,10 @@ export const controllerConfigSchema = z
     /** must match the producers' routeLeaseMs */
     routeLeaseMs: z.number().int().min(500).default(30_000),
     maxPartitions: z.number().int().min(1).max(100_000).default(256),
+    /** Kafka cannot shrink a topic: one decision adds at most this many partitions (a forged or noisy rate cannot grow it far) */
+    maxGrowthPerDecision: z.number().int().min(1).max(1000).default(4),
+    /** a tenant's reported rate is capped at its partitions' offset growth times this (reports are untrusted) */
+    trafficClaimTolerance: z.number().min(1).max(100).default(1.5),
     /** windows a shared, idle tenant's actor survives before it is retired */
     retireAfterWindows: z.number().int().min(1).default(30),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),

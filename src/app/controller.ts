@@ -8,6 +8,7 @@ import { MAX_EPOCH, routeKey, type RouteState, type TenantRoute } from '../domai
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { DrainAck } from '../domain/wire-records.js';
 import { place } from '../policy/placement.js';
+import { claimExcess, plausibleRate } from '../policy/plausible-rate.js';
 import { isHot } from '../policy/tenant-assessment.js';
 import type { TenantWindow } from '../policy/window-summary.js';
 import type { ControllerPorts, ControllerTelemetry } from '../ports/controller-ports.js';
@@ -19,6 +20,18 @@ type TenantActor = Actor<typeof tenantMachine>;
 export type FaultHold = 'after-announce' | 'after-fence' | 'before-commit';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Migrations in progress during one window's feeding: counted lazily, then kept current. */
+interface MigrationCount {
+  counted: number | undefined;
+  readonly handles: ReadonlyMap<string, Handle>;
+}
+const migrationsInProgress = (m: MigrationCount): number => {
+  if (m.counted !== undefined) return m.counted;
+  let n = 0;
+  for (const h of m.handles.values()) if (!STABLE.has(stateName(h.actor.getSnapshot().value))) n++;
+  return (m.counted = n);
+};
 
 interface Handle {
   readonly key: string;
@@ -87,6 +100,9 @@ export class Controller {
   private readonly reservations = new Map<string, number[]>();
   private readonly acks = new Map<string, Map<number, Set<string>>>();
   private readonly partitionCounts = new Map<string, number>();
+  private readonly growing = new Map<string, Promise<void>>();
+  /** traffic claims above partition truth (reports are untrusted), capped before any decision */
+  implausibleClaims = 0;
   private readonly load = new Map<string, Map<number, number>>();
   private readonly lag = new Map<string, Map<number, number>>();
   private alive = new Set<string>();
@@ -270,7 +286,7 @@ export class Controller {
       const shards = cmd.shards ?? 1;
       if (!Number.isInteger(shards) || shards < 1 || shards > this.config.thresholds.maxShards) {
         throw new TenantBalancerError(
-          ErrorCode.ConfigInvalid,
+          ErrorCode.RequestInvalid,
           `partitions must be an integer in 1..${this.config.thresholds.maxShards} (got ${shards})`,
         );
       }
@@ -278,27 +294,52 @@ export class Controller {
     } else if (cmd.op === 'unpin') {
       event = { type: 'operator.unpinned', now };
     } else {
-      const pools = this.ports.routes.table.pools(cmd.topic)!;
-      const total = this.partitionCounts.get(cmd.topic) ?? pools.total;
-      const bad = cmd.partitions.filter((p) => !Number.isInteger(p) || p < pools.shared || p >= total);
-      if (cmd.partitions.length === 0 || bad.length > 0) {
-        throw new TenantBalancerError(
-          ErrorCode.ConfigInvalid,
-          `move needs dedicated partitions in ${pools.shared}..${total - 1} (got ${cmd.partitions.join(',') || 'none'})`,
-        );
-      }
+      this.checkMove(cmd);
       event = { type: 'operator.moved', partitions: [...cmd.partitions].sort((a, b) => a - b), now };
     }
     const h = this.ensureHandle(cmd.topic, cmd.tenant);
     const snap = h.actor.getSnapshot();
     if (!snap.can(event)) {
+      const state = stateName(snap.value);
+      if (STABLE.has(state))
+        throw new TenantBalancerError(
+          ErrorCode.RequestInvalid,
+          `tenant "${cmd.tenant}" is ${state}; ${cmd.op === 'unpin' ? 'unpin applies to a pinned tenant (pin it first)' : `${cmd.op} does not apply to it`}`,
+        );
       throw new TenantBalancerError(
-        ErrorCode.ConfigInvalid,
-        `tenant "${cmd.tenant}" is ${stateName(snap.value)}; ${cmd.op} applies to a stable tenant, retry when the migration ends`,
+        ErrorCode.TenantBusy,
+        `tenant "${cmd.tenant}" is ${state}; ${cmd.op} applies to a stable tenant, retry when the migration ends`,
       );
     }
     h.actor.send(event);
     return this.tenants().find((t) => t.tenant === cmd.tenant && t.topic === cmd.topic)!;
+  }
+
+  /** A move names distinct dedicated partitions that exist and that no other tenant holds. */
+  private checkMove(cmd: Extract<OperatorCommand, { op: 'move' }>): void {
+    const pools = this.ports.routes.table.pools(cmd.topic)!;
+    const total = this.partitionCounts.get(cmd.topic) ?? pools.total;
+    const bad = cmd.partitions.filter((p) => !Number.isInteger(p) || p < pools.shared || p >= total);
+    if (
+      cmd.partitions.length === 0 ||
+      bad.length > 0 ||
+      new Set(cmd.partitions).size !== cmd.partitions.length
+    ) {
+      throw new TenantBalancerError(
+        ErrorCode.RequestInvalid,
+        `move needs distinct dedicated partitions in ${pools.shared}..${total - 1} (got ${cmd.partitions.join(',') || 'none'})`,
+      );
+    }
+    const owners = this.owners(routeKey(cmd.topic, cmd.tenant));
+    const taken = cmd.partitions.filter((p) => {
+      const other = owners.get(p) ?? this.ports.routes.table.ownerOf(cmd.topic, p);
+      return other !== undefined && other !== cmd.tenant && other !== routeKey(cmd.topic, cmd.tenant);
+    });
+    if (taken.length > 0)
+      throw new TenantBalancerError(
+        ErrorCode.RequestInvalid,
+        `partition(s) ${taken.join(',')} are held by another tenant; move to free dedicated partitions`,
+      );
   }
 
   // ---- actors -------------------------------------------------------------------------------
@@ -502,6 +543,7 @@ export class Controller {
       load: this.load.get(h.topic) ?? new Map(),
       tenant: h.key,
       k: c.wantShards,
+      maxGrowth: this.config.maxGrowthPerDecision,
     });
     if (placement.kind === 'none') {
       this.send(h, { type: 'capacity.unavailable', reason: placement.reason, now: this.ports.clock.now() });
@@ -509,11 +551,31 @@ export class Controller {
     }
     this.reservations.set(h.key, placement.partitions);
     if (placement.kind === 'grow') {
-      await this.ports.topics.grow(h.topic, placement.newTotal);
-      this.partitionCounts.set(h.topic, placement.newTotal);
+      // Counted now, before the await: a tenant placed in the same tick must not pick the same new
+      // partition. Grows of one topic run one at a time (concurrent createPartitions collide).
+      this.partitionCounts.set(h.topic, Math.max(total, placement.newTotal));
+      await this.growTo(h.topic, placement.newTotal);
       this.ports.log.info({ topic: h.topic, total: placement.newTotal }, placement.reason);
     }
     this.send(h, { type: 'capacity.reserved', partitions: placement.partitions });
+  }
+
+  private growTo(topic: string, total: number): Promise<void> {
+    const run = (this.growing.get(topic) ?? Promise.resolve()).then(async () => {
+      try {
+        if ((await this.ports.topics.partitionCount(topic)) < total)
+          await this.ports.topics.grow(topic, total);
+      } catch (e) {
+        // Counted before the grow: on failure, go back to what the broker says.
+        this.partitionCounts.set(topic, await this.ports.topics.partitionCount(topic).catch(() => total));
+        throw e;
+      }
+    });
+    this.growing.set(
+      topic,
+      run.catch(() => undefined),
+    );
+    return run;
   }
 
   private async announceDraining(h: Handle): Promise<void> {
@@ -744,15 +806,10 @@ export class Controller {
       const lags = Object.values(p.lag).filter((l): l is number => l !== null);
       this.lag.get(p.topic)?.set(p.partition, lags.length ? Math.max(...lags) : 0);
     }
-    // Counted only if some actor gets an event this tick (most ticks, most actors get none).
-    let counted: number | undefined;
-    const migrations = (): number => {
-      if (counted !== undefined) return counted;
-      counted = 0;
-      for (const h of this.handles.values())
-        if (!STABLE.has(stateName(h.actor.getSnapshot().value))) counted++;
-      return counted;
-    };
+    // Counted only if some actor gets an event this tick (most ticks, most actors get none), then
+    // kept current as this tick's events start migrations: tenants that turn hot in the same window
+    // must see each other, or maxConcurrentMigrations is not a cap.
+    const migrations: MigrationCount = { counted: undefined, handles: this.handles };
     for (const t of w.tenants) {
       if (!this.config.topics.includes(t.topic)) continue;
       let h = this.handlesByTopic.get(t.topic)?.get(t.tenant);
@@ -781,7 +838,7 @@ export class Controller {
     bytesRate: number,
     trend: number,
     at: number,
-    migrationsInProgress: () => number,
+    migrations: MigrationCount,
   ): void {
     const snap = h.actor.getSnapshot();
     const c = snap.context;
@@ -796,6 +853,23 @@ export class Controller {
     for (const p of c.partitions) {
       partRate += load?.get(p) ?? 0;
       lag += lags?.get(p) ?? 0;
+    }
+    // Reports are untrusted: no tenant sends more than its partitions grew (offsets are the truth).
+    if (claimExcess(rate, partRate) > this.config.trafficClaimTolerance) {
+      this.implausibleClaims++;
+      this.ports.log.debug(
+        {
+          code: 'KTB_TRAFFIC_IMPLAUSIBLE',
+          topic: h.topic,
+          tenant: h.tenant,
+          claimed: rate,
+          partitionRate: partRate,
+        },
+        'traffic claim above partition growth; capped',
+      );
+      bytesRate =
+        rate > 0 ? bytesRate * (plausibleRate(rate, partRate, this.config.trafficClaimTolerance) / rate) : 0;
+      rate = plausibleRate(rate, partRate, this.config.trafficClaimTolerance);
     }
     const share = partRate > 0 ? Math.min(1, rate / partRate) : rate > 0 ? 1 : 0;
     // Most ticks most actors get no event: their window object is updated in place, not reallocated
@@ -828,7 +902,10 @@ export class Controller {
     // counters: skip the event (an XState event costs ~6 us; most actors are in this case).
     if (snap.value === 'shared' && c.hot === 0 && !isHot(window, this.config.thresholds)) return;
     h.lastWindowSent = true;
-    this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress: migrationsInProgress() });
+    const inProgress = migrationsInProgress(migrations);
+    this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress: inProgress });
+    if (!STABLE.has(stateName(h.actor.getSnapshot().value)) && STABLE.has(stateName(snap.value)))
+      migrations.counted = inProgress + 1;
   }
 
   /** Idle shared tenants cost no actor: memory follows the tenants that matter. */

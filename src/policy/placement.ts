@@ -12,6 +12,8 @@ export interface PlacementInput {
   readonly load: ReadonlyMap<number, number>;
   readonly tenant: string;
   readonly k: number;
+  /** partitions one decision may add (Kafka cannot shrink a topic); fewer shards are placed past it */
+  readonly maxGrowth?: number;
 }
 
 export type Placement =
@@ -44,7 +46,12 @@ export function place(i: PlacementInput): Placement {
       reason: `${i.k} free dedicated partition(s): ${partitions.join(',')}`,
     };
   }
-  const missing = i.k - ordered.length;
+  const wanted = i.k - ordered.length;
+  const missing = Math.min(wanted, i.maxGrowth ?? wanted);
+  const capped =
+    missing < wanted
+      ? `; growth capped at ${missing} per decision, so ${ordered.length + missing} of ${i.k} shards`
+      : '';
   if (i.total + missing > i.maxPartitions) {
     return {
       kind: 'none',
@@ -57,6 +64,6 @@ export function place(i: PlacementInput): Placement {
     kind: 'grow',
     partitions,
     newTotal: i.total + missing,
-    reason: `grew topic to ${i.total + missing} partitions for ${i.k} dedicated partition(s)`,
+    reason: `grew topic to ${i.total + missing} partitions for ${i.k} dedicated partition(s)${capped}`,
   };
 }

@@ -1,6 +1,11 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
-import { encodeRoutingRecord, type PoolLayout, type TenantRoute } from '../../domain/route-record.js';
+import {
+  encodeRoutingRecord,
+  routeKey,
+  type PoolLayout,
+  type TenantRoute,
+} from '../../domain/route-record.js';
 
 /** The transactional id of the controllers of one routing topic: a new one fences the old one. */
 export const controllerTransactionalId = (routingTopic: string): string => `ktb-controller.${routingTopic}`;
@@ -58,12 +63,21 @@ export class RouteWriter {
   /** Writes one record; resolves with its offset in the routing topic. */
   write(entry: TenantRoute | PoolLayout): Promise<number> {
     const { key, value } = encodeRoutingRecord(entry);
+    return this.enqueue(key, value);
+  }
+
+  /** Back to default hashing: a tombstone (compaction removes the key). Refused mid-move by readers. */
+  remove(topic: string, tenant: string): Promise<number> {
+    return this.enqueue(routeKey(topic, tenant), null);
+  }
+
+  private enqueue(key: string, value: string | null): Promise<number> {
     const run = this.chain.then(() => this.transact(key, value));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async transact(key: string, value: string): Promise<number> {
+  private async transact(key: string, value: string | null): Promise<number> {
     if (this.fenced) throw this.fencedError();
     const tx = await this.producer.transaction();
     try {
