@@ -49,15 +49,24 @@ export class RouteWriter {
       maxInFlightRequests: 1,
       idempotent: true,
       transactionalId,
+      // A controller killed mid-write leaves its transaction open, and read_committed readers stop at
+      // it until a successor registers the id or this timeout aborts it: keep it short.
+      transactionTimeout: 10_000,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 
+  /**
+   * Connects and registers the transactional id at once (kafkajs would do it lazily, on the first
+   * transaction): from here on, an earlier controller's writes are fenced.
+   */
   async connect(): Promise<void> {
     if (this.connected) return;
     await this.producer.connect();
     this.connected = true;
+    const tx = await this.producer.transaction();
+    await tx.abort();
   }
 
   /** Writes one record; resolves with its offset in the routing topic. */

@@ -1,0 +1,89 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controllerTransactionalId, RouteWriter } from '../../../src/adapters/kafka/route-writer.js';
+import { silentLogger } from '../../../src/adapters/logger.js';
+import { parseControllerConfig, type ControllerConfig } from '../../../src/app/controller-config.js';
+import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { ErrorCode } from '../../../src/domain/errors.js';
+import { brokers, waitFor } from '../helpers/kafka.js';
+import { createTopology, type Topology } from '../helpers/topology.js';
+
+const SHARED = 2;
+
+/** A second controller started by mistake, and a controller that a newer one fenced. */
+describe('one controller acts per routing topic', () => {
+  let t: Topology;
+  let config: ControllerConfig;
+  let first: RunningController;
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
+  const readyz = async (svc: RunningController) => (await fetch(`${svc.url}/readyz`)).status;
+  const settled = (tenant: string) =>
+    waitFor(
+      () => first.controller.tenants().find((x) => x.tenant === tenant && x.state === 'dedicated'),
+      `${tenant} dedicated`,
+    );
+
+  beforeAll(async () => {
+    t = await createTopology('second', SHARED, 3);
+    config = parseControllerConfig({
+      brokers: brokers(),
+      topics: [t.topic],
+      ...t.names,
+      tickMs: 100,
+      windowMs: 500,
+      routeLeaseMs: 2000,
+      leaderSessionMs: 6000,
+      http: { port: 0, host: '127.0.0.1' },
+    });
+    first = await startControllerService(config, { logger });
+  }, 60_000);
+  afterAll(async () => {
+    await first?.stop();
+    await t?.close();
+  });
+
+  it('a second instance without --ha refuses to start, and the first goes on acting', async () => {
+    await expect(startControllerService(config, { logger: silentLogger() })).rejects.toMatchObject({
+      code: ErrorCode.ControllerConflict,
+    });
+    expect(await readyz(first)).toBe(200);
+    first.controller.command({ op: 'pin', topic: t.topic, tenant: 'a' });
+    await settled('a');
+    expect(first.reader.table.route(t.topic, 'a')?.state).toBe('dedicated');
+  }, 60_000);
+
+  it('a controller fenced by a newer one says so, stops acting and stops reporting ready', async () => {
+    const usurper = new RouteWriter(
+      t.kafka,
+      config.routingTopic,
+      controllerTransactionalId(config.routingTopic),
+    );
+    await usurper.connect();
+    try {
+      expect(await readyz(first)).toBe(200);
+      first.controller.command({ op: 'pin', topic: t.topic, tenant: 'b' });
+      await waitFor(() => first.controller.fenced, 'the first controller fenced').catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${lines.slice(-4).join('')}`);
+      });
+      expect(await readyz(first)).toBe(503);
+      expect(first.isLeader()).toBe(false);
+      expect(lines.some((l) => l.includes(ErrorCode.ControllerFenced) && l.includes('"level":50'))).toBe(
+        true,
+      );
+      // Its fenced write never became visible: no draining record for b reached the routing topic.
+      expect(first.reader.table.route(t.topic, 'b')).toBeUndefined();
+    } finally {
+      await usurper.disconnect();
+    }
+  }, 60_000);
+});
