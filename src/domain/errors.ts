@@ -37,6 +37,8 @@ export const ErrorCode = {
   TenantBusy: 'KTB_TENANT_BUSY',
   /** an operator request that is invalid whatever the state (bad partitions, shards) */
   RequestInvalid: 'KTB_REQUEST_INVALID',
+  /** a record routed (or sent explicitly) to a partition the topic does not have, after a bounded wait */
+  RoutePartitionMissing: 'KTB_ROUTE_PARTITION_MISSING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CompressionTypes,
   Partitioners,
@@ -24,11 +25,12 @@ import { WIRE_VERSION, type DrainAck } from '../../../domain/wire-records.js';
 import { Headers } from '../headers.js';
 import { partitionCount } from '../internal-topics.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { createRoutingPartitioner } from '../routing-partitioner.js';
 import { RoutingReader, type AppliedChange } from '../routing-reader.js';
 import { HoldSpans } from '../../otel/hold-spans.js';
 import { Attr } from '../../otel/semconv.js';
 import { splitByAnswer } from './unanswered.js';
+import { decidedPartitioner } from './decided-partitioner.js';
+import { PartitionAvailability, backoffMs } from './partition-availability.js';
 import { BufferPool } from './buffer-pool.js';
 import {
   parseSmartProducerOptions,
@@ -87,6 +89,8 @@ export interface SmartProducerStats {
   readonly resentRecords: number;
   /** times the idempotent kafkajs producer was replaced after a batch failed for good */
   readonly producerRenewals: number;
+  /** records routed to a partition the topic's metadata does not have yet, waiting for it (bounded) */
+  readonly awaitingPartition: number;
 }
 
 interface Pending {
@@ -150,6 +154,8 @@ const compressionOf: Record<SmartProducerOptions['compression'], CompressionType
  * records and acks the drain once its pre-drain records are acknowledged, and publishes per-tenant
  * traffic reports. Records are accepted strictly in send() order: one that must wait (metadata,
  * memory, a stale routing view) holds the ones behind it, as the Java client blocks its caller.
+ * One exception: a record routed to a partition the topic does not have (yet) waits aside, bounded
+ * by max.block.ms, with only its own tenant's later records behind it (PartitionAvailability).
  */
 export class SmartProducer<V = string> {
   readonly options: SmartProducerOptions;
@@ -177,6 +183,8 @@ export class SmartProducer<V = string> {
   private readonly accumulator: Accumulator<Pending>;
   private readonly traffic: TrafficCounter;
   private readonly partitions = new Map<string, number>();
+  /** records routed to a partition the topic does not have yet: they wait (bounded), others go on */
+  private readonly availability: PartitionAvailability<Pending>;
   private readonly intake = new Fifo<Pending>();
   private readonly ready: Batch<Pending>[] = [];
   private readonly replayAcks = new Map<string, number>();
@@ -227,6 +235,15 @@ export class SmartProducer<V = string> {
     this.accumulator = new Accumulator(this.options.batchBytes, this.options.lingerMs);
     this.traffic = new TrafficCounter(this.options.producerId, Date.now());
     this.admin = kafka.admin();
+    this.availability = new PartitionAvailability<Pending>({
+      maxWaitMs: this.options.maxBlockMs,
+      fetchCount: (topic) => this.refreshPartitions(topic),
+      ready: (p) => this.toBatch(p),
+      fail: (p, err) => {
+        this.complete(p, err);
+        this.notifyIdle();
+      },
+    });
     // Acks and traffic reports use their own connection-level producer: they must never queue
     // behind a data batch that is stuck retrying (a broker failover), or a live producer would
     // look dead to the controller.
@@ -240,7 +257,8 @@ export class SmartProducer<V = string> {
 
   private createDataProducer(): Producer {
     return this.kafka.producer({
-      createPartitioner: createRoutingPartitioner(this.reader.table),
+      // Each record's partition is decided at send() time; one kafkajs's metadata lacks makes it refresh.
+      createPartitioner: decidedPartitioner,
       idempotent: this.options.idempotent,
       maxInFlightRequests: this.options.maxInFlight,
       allowAutoTopicCreation: false,
@@ -371,6 +389,7 @@ export class SmartProducer<V = string> {
       holdEpisodesMs: [...this.holdEpisodes],
       resentRecords: this.resentRecords,
       producerRenewals: this.producerRenewals,
+      awaitingPartition: this.availability.size,
     };
   }
 
@@ -559,19 +578,20 @@ export class SmartProducer<V = string> {
       // every record's partition is known and its offset can be reported.
       p.routedPartition = p.key === null ? this.roundRobin++ % count : partitionForKey(p.key, count);
     } else {
-      if (c.partition >= count) {
-        this.partitions.delete(p.topic); // the topic grew: re-read its metadata, then route
-        return { wait: this.refreshPartitions(p.topic) };
-      }
+      // A partition beyond the known count waits in `availability` (bounded), not here at the head
+      // of the intake: one tenant's route to a missing partition must not stop every other tenant.
       p.routedPartition = c.partition;
       p.routeEpoch = c.epoch;
     }
-    this.admit(p);
+    this.admit(p, count);
     return 'accepted';
   }
 
-  /** Puts an accepted, routed record into its topic batch. */
-  private admit(p: Pending): void {
+  /**
+   * Accepts a routed record: into its topic batch, or, when its partition is not in the topic's
+   * metadata yet (or the tenant has records waiting for one), to wait for it (PartitionAvailability).
+   */
+  private admit(p: Pending, count: number): void {
     // Epoch 0 is the default route (hashing over the shared pool): no header, which saves kafkajs an
     // encoder per record for every unrouted tenant. Readers take a missing header as epoch 0.
     if (p.routeEpoch > 0) p.headers[Headers.routeEpoch] = epochText(p.routeEpoch);
@@ -580,14 +600,20 @@ export class SmartProducer<V = string> {
       p.countedInGate = true;
     }
     this.counters.accepted++;
+    if (this.availability.admit(p, count)) this.toBatch(p);
+  }
+
+  private toBatch(p: Pending): void {
     const full = this.accumulator.add(p.topic, p, p.bytes, p.enqueuedAt);
     if (full) this.dispatch(full);
     else this.armLinger();
   }
 
-  private refreshPartitions(topic: string): Promise<void> {
+  /** The topic's partition count from fresh metadata (admin), remembered for routing. */
+  private refreshPartitions(topic: string): Promise<number> {
     return partitionCount(this.admin, topic).then((n) => {
       this.partitions.set(topic, n);
+      return n;
     });
   }
 
@@ -670,7 +696,7 @@ export class SmartProducer<V = string> {
         p.routedPartition = c.partition;
         p.routeEpoch = c.epoch;
       }
-      this.admit(p);
+      this.admit(p, this.partitions.get(p.topic) ?? 0);
     } catch (err) {
       this.complete(p, asTbError(err));
     }
@@ -714,12 +740,23 @@ export class SmartProducer<V = string> {
         for (const p of unanswered) this.complete(p, err);
         return;
       }
+      const delayMs = backoffMs(round - 1);
       this.logger.warn(
-        { code: 'KTB_SEND_UNANSWERED', topic: batch.topic, partitions, records: unanswered.length, round },
+        {
+          code: 'KTB_SEND_UNANSWERED',
+          topic: batch.topic,
+          partitions,
+          records: unanswered.length,
+          round,
+          delayMs,
+        },
         'kafkajs returned no result for some partitions of a batch; sending those records again',
       );
       this.resentRecords += unanswered.length;
       pending = unanswered;
+      // Spaced rounds (50, 100, 200, 400 ms) give the cluster time to settle a leader change; a
+      // partition kafkajs's metadata lacks makes it refresh that metadata (decidedPartitioner).
+      await sleep(delayMs);
     }
   }
 
@@ -896,7 +933,8 @@ export class SmartProducer<V = string> {
       this.inFlight === 0 &&
       this.ready.length === 0 &&
       this.accumulator.size === 0 &&
-      this.backlogs.isEmpty
+      this.backlogs.isEmpty &&
+      this.availability.size === 0
     );
   }
 
@@ -919,6 +957,9 @@ export class SmartProducer<V = string> {
       return { sent: 0, failed: [] };
     }
     this.state = 'closing';
+    // Records still waiting for a partition get one fresh look at the metadata, then fail: closing
+    // must not wait max.block.ms for a partition that may never come.
+    this.availability.close();
     await this.flush();
     const deadline = Date.now() + this.options.maxBlockMs;
     while (this.gate.gatedKeys.some((k) => this.gate.heldCount(k) > 0) && Date.now() < deadline) {
