@@ -605,7 +605,10 @@ export class Controller {
           clearInterval(h.ackTimer);
           return resolve();
         }
-        const acked = this.acks.get(h.key)?.get(c.epoch) ?? new Set<string>();
+        // An ack counts once the producer's own reports show it applied the draining record: the
+        // acks topic is untrusted, and a forged ack for a paused producer must not end its wait.
+        const acks = this.acks.get(h.key)?.get(c.epoch);
+        const acked = new Set([...(acks ?? [])].filter((p) => this.sawRecord(p, h.announceOffset ?? -1)));
         const pending = [...(h.expectedProducers ?? [])].filter((p) => !acked.has(p));
         // A producer that has not acked is skipped only once its lease is over: it stopped
         // reporting for a whole lease (dead or cut off), or its own reports show a routing view that
@@ -638,6 +641,11 @@ export class Controller {
       h.ackTimer = setInterval(check, 50);
       check();
     });
+  }
+
+  private sawRecord(producerId: string, offset: number): boolean {
+    const applied = this.producerViews.get(producerId)?.routesApplied;
+    return applied !== undefined && applied > offset;
   }
 
   private leaseOver(producerId: string, announcedAt: number, announceOffset: number, now: number): boolean {
@@ -813,7 +821,10 @@ export class Controller {
     for (const t of w.tenants) {
       if (!this.config.topics.includes(t.topic)) continue;
       let h = this.handlesByTopic.get(t.topic)?.get(t.tenant);
-      if (h === undefined && t.recordsPerSec >= this.config.thresholds.actorFloorRate) {
+      if (
+        h === undefined &&
+        this.plausibleNewRate(t.topic, t.tenant, t.recordsPerSec) >= this.config.thresholds.actorFloorRate
+      ) {
         try {
           h = this.ensureHandle(t.topic, t.tenant);
         } catch (e) {
@@ -906,6 +917,24 @@ export class Controller {
     this.send(h, { type: 'window.closed', window, now: at, migrationsInProgress: inProgress });
     if (!STABLE.has(stateName(h.actor.getSnapshot().value)) && STABLE.has(stateName(snap.value)))
       migrations.counted = inProgress + 1;
+  }
+
+  /**
+   * A tenant without an actor gets one only for a rate its partitions could carry: forged reports
+   * naming many tenants must not fill the controller with actors.
+   */
+  private plausibleNewRate(topic: string, tenant: string, claimed: number): number {
+    const pools = this.ports.routes.table.pools(topic);
+    if (pools === undefined) return 0;
+    const route = this.ports.routes.table.route(topic, tenant);
+    const load = this.load.get(topic);
+    const partitions =
+      route !== undefined && route.partitions.length > 0
+        ? route.partitions
+        : [defaultPartitionOf(tenant, pools.shared)];
+    let partRate = 0;
+    for (const p of partitions) partRate += load?.get(p) ?? 0;
+    return plausibleRate(claimed, partRate, this.config.trafficClaimTolerance);
   }
 
   /** Idle shared tenants cost no actor: memory follows the tenants that matter. */
