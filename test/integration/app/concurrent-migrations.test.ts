@@ -1,0 +1,98 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
+import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
+import { parseControllerConfig } from '../../../src/app/controller-config.js';
+import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { TenantLoad } from '../../../src/demo/tenant-load.js';
+import { brokers, waitFor } from '../helpers/kafka.js';
+import { createTopology, type Topology } from '../helpers/topology.js';
+
+const SHARED = 2;
+const DEDICATED = 1;
+const HOT = ['h-0', 'h-1', 'h-2', 'h-3', 'h-4'];
+const STABLE = new Set(['shared', 'dedicated', 'sharded']);
+
+/** Five tenants turn hot in the same window: the cap holds, and the topic grows without collisions. */
+describe('maxConcurrentMigrations with tenants that turn hot together', () => {
+  let t: Topology;
+  let svc: RunningController;
+  let producer: SmartProducer;
+  let load: TenantLoad;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTopology('concurrent', SHARED, DEDICATED);
+    const logger = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logs.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+    );
+    svc = await startControllerService(
+      parseControllerConfig({
+        brokers: brokers(),
+        topics: [t.topic],
+        ...t.names,
+        tickMs: 100,
+        windowMs: 1000,
+        routeLeaseMs: 4000,
+        maxGrowthPerDecision: 4,
+        http: { port: 0, host: '127.0.0.1' },
+        thresholds: {
+          isolateRate: 150,
+          isolateShare: 0.1,
+          hotWindows: 2,
+          partitionCapacity: 1000,
+          headroom: 0.8,
+          cooldownMs: 0,
+          actorFloorRate: 5,
+          maxConcurrentMigrations: 2,
+        },
+      }),
+      { logger },
+    );
+    producer = new SmartProducer(t.kafka, {
+      ...t.names,
+      lingerMs: 5,
+      trafficIntervalMs: 100,
+      routeLeaseMs: 4000,
+    });
+    await producer.connect();
+    load = new TenantLoad(producer, t.topic);
+  }, 60_000);
+  afterAll(async () => {
+    await load?.stop();
+    await producer?.disconnect();
+    await svc?.stop();
+    await t?.close();
+  });
+
+  it('never runs more than the cap at once, and every tenant ends on its own partition', async () => {
+    for (const h of HOT) load.set(h, { rate: 400 });
+    load.start();
+    let most = 0;
+    const settled = await waitFor(
+      () => {
+        const hot = svc.controller.tenants().filter((x) => HOT.includes(x.tenant));
+        most = Math.max(most, hot.filter((x) => !STABLE.has(x.state)).length);
+        return hot.length === HOT.length && hot.every((x) => x.state === 'dedicated') ? hot : undefined;
+      },
+      'all five dedicated',
+      45_000,
+      10,
+    );
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(2);
+    const partitions = settled.map((x) => x.partitions[0]!);
+    expect(new Set(partitions).size).toBe(HOT.length);
+    expect(partitions.every((p) => p >= SHARED)).toBe(true);
+    expect(await partitionCount(t.admin, t.topic)).toBe(SHARED + HOT.length);
+    expect(logs.filter((l) => /effect failed|Number of partitions/.test(l))).toEqual([]);
+    expect(load.failed).toBe(0);
+  }, 60_000);
+});
