@@ -54,6 +54,17 @@ describe('placement policy', () => {
     expect(none.reason).toMatch(/exceeds maxPartitions 10/);
   });
 
+  it('grows by at most maxGrowth in one decision and places fewer shards, saying so', () => {
+    const owners = new Map([4, 5, 6].map((p) => [p, `t${p}`]));
+    const r = place({ ...base, maxPartitions: 100, owners, k: 6, maxGrowth: 2 });
+    expect(r).toMatchObject({ kind: 'grow', partitions: [7, 8, 9], newTotal: 10 });
+    expect(r.reason).toMatch(/capped at 2 per decision, so 3 of 6 shards/);
+    expect(place({ ...base, maxPartitions: 100, owners, k: 3, maxGrowth: 2 })).toMatchObject({
+      kind: 'grow',
+      partitions: [7, 8, 9],
+    });
+  });
+
   it("never hands out a shared-pool partition or another tenant's partition", () => {
     for (let k = 1; k <= 6; k++) {
       const owners = new Map([[6, 'other']]);
