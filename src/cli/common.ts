@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Kafka } from 'kafkajs';
-import { brokersFromEnv, createKafka } from '../adapters/kafka/client.js';
+import { brokersFromEnv, brokerUnreachable, createKafka } from '../adapters/kafka/client.js';
 import { defaultInternalTopics, type InternalTopicNames } from '../adapters/kafka/internal-topics.js';
 import { createLogger, type Logger } from '../adapters/logger.js';
 import { securityFromEnv } from '../app/connection-security.js';
@@ -41,13 +41,33 @@ export const internalTopics = (f: ConnectionFlags): InternalTopicNames => ({
   trafficTopic: f.trafficTopic ?? defaultInternalTopics.trafficTopic,
 });
 
-export const connect = (f: ConnectionFlags, name: string): { kafka: Kafka; logger: Logger } => {
-  const logger = createLogger(name, process.env['LOG_LEVEL'] ?? 'warn');
+export const connect = (
+  f: ConnectionFlags,
+  name: string,
+): { kafka: Kafka; logger: Logger; brokers: string[] } => {
+  const logger = createLogger(name, process.env['LOG_LEVEL'] || 'warn');
   const brokers = f.brokers === undefined ? brokersFromEnv() : f.brokers.split(',').map((b) => b.trim());
   // SASL/TLS from KAFKA_SASL_* / KAFKA_SSL_* (see src/app/connection-security.ts).
   const security = securityFromEnv(process.env);
-  return { kafka: createKafka({ brokers, clientId: name, retries: 3, ...security }, logger), logger };
+  // A one-shot command reports a broker it cannot reach itself (reportingUnreachable): kafkajs's
+  // retries of the connection stay at debug.
+  const kafka = createKafka({ brokers, clientId: name, retries: 3, ...security }, logger, {
+    connectionRetries: 'debug',
+  });
+  return { kafka, logger, brokers };
 };
+
+/**
+ * Runs fn; a kafkajs failure to reach any broker becomes one line, KTB_BROKER_UNREACHABLE with what
+ * to do, instead of kafkajs's error and stack trace.
+ */
+export async function reportingUnreachable<T>(brokers: readonly string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw brokerUnreachable(e, brokers) ?? e;
+  }
+}
 
 export const positiveInt =
   (what: string, min = 0) =>

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { brokerUnreachable } from '../adapters/kafka/client.js';
 import { createLogger } from '../adapters/logger.js';
 import { startControllerService } from './controller-service.js';
 import { positiveInt } from './common.js';
@@ -45,6 +46,10 @@ export function controllerCommand(): Command {
       const svc = await startControllerService(config, {
         logger,
         ...(inspector ? { inspect: inspector.inspect } : {}),
+      }).catch(async (e: unknown) => {
+        await inspector?.stop();
+        // one line with the code and what to do, not kafkajs's error and stack trace
+        throw brokerUnreachable(e, config.brokers) ?? e;
       });
       console.error(`controller ready: ${svc.url} (topics ${config.topics.join(', ')})`);
       await new Promise<void>((resolve) => {

@@ -47,7 +47,7 @@ export function demoCommand(): Command {
     .option('--no-ui', 'no live view (for CI/logs)')
     .option('--json', 'print the summary as JSON')
     .action(async (f: DemoFlags) => {
-      const logger = createLogger('tenant-balancer-demo', process.env['LOG_LEVEL'] ?? 'error');
+      const logger = createLogger('tenant-balancer-demo', process.env['LOG_LEVEL'] || 'error');
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
       process.once('SIGTERM', () => abort.abort());

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { positiveInt } from './common.js';
 
 interface OpFlags {
@@ -31,13 +32,27 @@ async function post(f: OpFlags, tenant: string, op: string, body: unknown): Prom
       body: JSON.stringify(body),
     });
   } catch (e) {
-    throw new Error(
-      `cannot reach the controller at ${f.controller} (${(e as Error).message}); is \`tenant-balancer controller\` running? set --controller`,
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (e as Error).message;
+    throw new TenantBalancerError(
+      ErrorCode.ControllerUnreachable,
+      `cannot reach the controller at ${f.controller} (${why}); start \`tenant-balancer controller\` or point --controller (env KTB_CONTROLLER_URL) at it`,
+      { cause: e },
     );
   }
   const text = await res.text();
   if (!res.ok) {
-    console.error(`${op} refused (${res.status}): ${text}`);
+    // the controller answers { error, code }; anything else is shown as it came
+    let why = text;
+    try {
+      const b = JSON.parse(text) as { error?: string; code?: string };
+      if (typeof b.error === 'string')
+        why = b.code && !b.error.startsWith(b.code) ? `${b.code}: ${b.error}` : b.error;
+    } catch {
+      // not JSON
+    }
+    console.error(`${op} refused (HTTP ${res.status}): ${why}`);
     process.exitCode = 1;
     return;
   }

@@ -1,7 +1,14 @@
 import { Command } from 'commander';
 import { RoutingReader } from '../adapters/kafka/routing-reader.js';
 import { effectiveRoutes } from '../app/effective-routes.js';
-import { connect, internalTopics, withConnection, type ConnectionFlags } from './common.js';
+import type { RoutingTable } from '../domain/routing-table.js';
+import {
+  connect,
+  internalTopics,
+  reportingUnreachable,
+  withConnection,
+  type ConnectionFlags,
+} from './common.js';
 
 interface RoutesFlags extends ConnectionFlags {
   topic?: string;
@@ -19,13 +26,10 @@ export function routesCommand(): Command {
       .option('--tenant <id...>', 'these tenants (also ones without a route record)')
       .option('--json', 'print JSON'),
   ).action(async (f: RoutesFlags) => {
-    const { kafka, logger } = connect(f, 'tenant-balancer-routes');
-    const reader = new RoutingReader(kafka, {
-      routingTopic: internalTopics(f).routingTopic,
-      logger,
-      freshnessCheckMs: 200,
-    });
-    await reader.start(15_000);
+    const { kafka, logger, brokers } = connect(f, 'tenant-balancer-routes');
+    const routingTopic = internalTopics(f).routingTopic;
+    const reader = new RoutingReader(kafka, { routingTopic, logger, freshnessCheckMs: 200 });
+    await reportingUnreachable(brokers, () => reader.start(15_000));
     try {
       const rows = effectiveRoutes(reader.table, {
         ...(f.topic !== undefined ? { topic: f.topic } : {}),
@@ -35,7 +39,7 @@ export function routesCommand(): Command {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
-      if (rows.length === 0) console.log('no managed topics or routes found');
+      if (rows.length === 0) console.log(nothingToShow(reader.table, routingTopic, f.topic));
       for (const r of rows) {
         console.log(
           `${r.topic}\t${r.tenant}\t${r.state}\tpartitions=${r.partitions.join(',')}\tepoch=${r.epoch}\t${r.source}${r.reason ? `\treason=${r.reason}` : ''}`,
@@ -45,4 +49,16 @@ export function routesCommand(): Command {
       await reader.stop();
     }
   });
+}
+
+/** Why `routes` prints no row: no managed topic at all, or managed topics whose tenants all hash. */
+export function nothingToShow(table: RoutingTable, routingTopic: string, topic?: string): string {
+  const topics = topic !== undefined ? [topic] : table.topics();
+  if (topics.length === 0)
+    return `no managed topics in the routing topic ${routingTopic}: create one with \`tenant-balancer topics create\` (or pass the --routing-topic your controller uses)`;
+  const pools = topics.map((t) => {
+    const shared = table.pools(t)?.shared ?? 1;
+    return `${t}: shared partitions 0..${shared - 1}`;
+  });
+  return `no tenant has a route record (${pools.join('; ')}): every tenant hashes over its topic's shared pool; pass --tenant <id> to see where one goes`;
 }

@@ -1,6 +1,14 @@
 import { Command } from 'commander';
 import { createManagedTopic } from '../adapters/kafka/managed-topics.js';
-import { connect, internalTopics, positiveInt, withConnection, type ConnectionFlags } from './common.js';
+import type { PoolLayout } from '../domain/route-record.js';
+import {
+  connect,
+  internalTopics,
+  positiveInt,
+  reportingUnreachable,
+  withConnection,
+  type ConnectionFlags,
+} from './common.js';
 
 interface CreateFlags extends ConnectionFlags {
   topic: string;
@@ -25,7 +33,7 @@ export function topicsCommand(): Command {
       )
       .requiredOption(
         '--dedicated <n>',
-        'partitions in the dedicated pool (one tenant each; grows on demand)',
+        'partitions in the dedicated pool (one tenant each; grows on demand; 0: none until the controller adds some)',
         positiveInt('--dedicated'),
       )
       .option(
@@ -34,22 +42,33 @@ export function topicsCommand(): Command {
         positiveInt('--replication-factor', 1),
       ),
   ).action(async (f: CreateFlags) => {
-    const { kafka } = connect(f, 'tenant-balancer-topics');
+    const { kafka, brokers } = connect(f, 'tenant-balancer-topics');
     const admin = kafka.admin();
-    await admin.connect();
+    await reportingUnreachable(brokers, () => admin.connect());
     try {
-      const layout = await createManagedTopic(kafka, admin, internalTopics(f), {
-        topic: f.topic,
-        shared: f.shared,
-        dedicated: f.dedicated,
-        ...(f.replicationFactor !== undefined ? { replicationFactor: f.replicationFactor } : {}),
-      });
-      console.log(
-        `created ${layout.topic}: shared pool 0..${layout.shared - 1}, dedicated pool ${layout.shared}..${layout.total - 1}`,
+      const layout = await reportingUnreachable(brokers, () =>
+        createManagedTopic(kafka, admin, internalTopics(f), {
+          topic: f.topic,
+          shared: f.shared,
+          dedicated: f.dedicated,
+          ...(f.replicationFactor !== undefined ? { replicationFactor: f.replicationFactor } : {}),
+        }),
       );
+      console.log(describeLayout(layout));
     } finally {
       await admin.disconnect();
     }
   });
   return cmd;
 }
+
+/** What `topics create` made, in words: with --dedicated 0 there is no dedicated partition yet. */
+export const describeLayout = (l: PoolLayout): string => {
+  const range = (from: number, to: number) =>
+    from === to ? `partition ${from}` : `partitions ${from}..${to}`;
+  const dedicated =
+    l.total > l.shared
+      ? `dedicated pool ${range(l.shared, l.total - 1)}`
+      : `no dedicated partitions yet (the controller adds them, from partition ${l.shared} on and up to its maxPartitions, when it isolates a tenant)`;
+  return `created ${l.topic}: shared pool ${range(0, l.shared - 1)}, ${dedicated}`;
+};

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { OrderingChecker } from '../domain/ordering-checker.js';
+import { LogOrderChecker, OrderingChecker } from '../domain/ordering-checker.js';
 import { Headers } from '../adapters/kafka/headers.js';
 
 export interface CheckingConsumerOptions {
@@ -20,6 +20,13 @@ export interface CheckingConsumerOptions {
    * only need order and loss (the soak) turn it off: the samples grow with every record.
    */
   readonly keepLatency?: boolean;
+  /**
+   * How order is judged. `consumed` (default): in the order this group processes records, with
+   * `checker`; right for a group the controller's drain waits for. `log`: the log as written, with
+   * `logChecker` (per partition, and across route epochs); for a reader the drain does not gate,
+   * such as `tenant-balancer check`, which sees a migrated tenant's partitions interleaved.
+   */
+  readonly order?: 'consumed' | 'log';
   /** called for every record with a tenant sequence, after the checker saw it (diagnostics) */
   readonly onRecord?: (r: {
     tenant: string;
@@ -27,6 +34,7 @@ export interface CheckingConsumerOptions {
     shardKey: string | undefined;
     partition: number;
     offset: string;
+    routeEpoch: number;
   }) => void;
 }
 
@@ -42,6 +50,10 @@ const header = (h: Record<string, unknown> | undefined, k: string): string | und
  */
 export class CheckingConsumer {
   readonly checker = new OrderingChecker();
+  /** with `order: 'log'`: judges the log as written (the records then skip `checker`) */
+  readonly logChecker: LogOrderChecker | undefined;
+  /** partition -> the offset after the last record processed there */
+  readonly positions = new Map<number, number>();
   /** tenant -> [consumedAt, latencyMs] samples */
   readonly latency = new Map<string, [number, number][]>();
   consumed = 0;
@@ -51,6 +63,7 @@ export class CheckingConsumer {
     kafka: Kafka,
     private readonly o: CheckingConsumerOptions,
   ) {
+    this.logChecker = o.order === 'log' ? new LogOrderChecker() : undefined;
     // A short metadata age: partitions the controller adds are picked up (and read from the
     // beginning) within a second. Consumers of managed topics must reset to earliest, or records
     // routed to a new partition before the group sees it would be skipped.
@@ -88,8 +101,19 @@ export class CheckingConsumer {
             const seq = Number(header(m.headers, Headers.tenantSeq));
             if (tenant !== undefined && Number.isInteger(seq)) {
               const shardKey = header(m.headers, Headers.shardKey);
-              this.checker.observe(tenant, seq, shardKey);
-              this.o.onRecord?.({ tenant, seq, shardKey, partition: batch.partition, offset: m.offset });
+              // no header: the default route, epoch 0
+              const routeEpoch = Number(header(m.headers, Headers.routeEpoch) ?? 0);
+              const partition = batch.partition;
+              if (this.logChecker !== undefined)
+                this.logChecker.observe({
+                  tenant,
+                  seq,
+                  shardKey,
+                  partition,
+                  epoch: Number.isInteger(routeEpoch) ? routeEpoch : 0,
+                });
+              else this.checker.observe(tenant, seq, shardKey);
+              this.o.onRecord?.({ tenant, seq, shardKey, partition, offset: m.offset, routeEpoch });
               if (keepLatency) {
                 const sentAt = Number(header(m.headers, Headers.sentAt));
                 if (Number.isFinite(sentAt)) {
@@ -101,10 +125,14 @@ export class CheckingConsumer {
             }
             this.consumed++;
             resolveOffset(m.offset);
+            this.positions.set(batch.partition, Number(m.offset) + 1);
           }
           await heartbeat();
           await commitOffsetsIfNecessary();
         }
+        // past control records too (a transaction marker ends a batch without a message)
+        if (isRunning() && batch.messages.length > 0)
+          this.positions.set(batch.partition, Number(batch.lastOffset()) + 1);
       },
     });
   }

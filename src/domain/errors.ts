@@ -39,6 +39,8 @@ export const ErrorCode = {
   RequestInvalid: 'KTB_REQUEST_INVALID',
   /** a record routed (or sent explicitly) to a partition the topic does not have, after a bounded wait */
   RoutePartitionMissing: 'KTB_ROUTE_PARTITION_MISSING',
+  /** the CLI could not reach the controller's HTTP API (pin, unpin, move) */
+  ControllerUnreachable: 'KTB_CONTROLLER_UNREACHABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

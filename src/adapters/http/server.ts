@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isTenantBalancerError } from '../../domain/errors.js';
+import { ErrorCode, isTenantBalancerError } from '../../domain/errors.js';
+import { MAX_TENANT_ID_BYTES } from '../../domain/ids.js';
 import type { OperatorCommand, TenantStatus } from '../../app/controller.js';
 
 export interface HttpDeps {
@@ -18,11 +19,40 @@ const tokenOk = (header: string | undefined, token: string): boolean => {
 };
 
 /**
+ * The HTTP status of a refused operator command. 400: the request is wrong whatever the state (bad
+ * partitions or shards, a bad tenant id); 404: the topic is not managed here; 409: only a conflict
+ * with the current state (the tenant is mid-migration: retry when it settles); 503: this
+ * controller is a standby. Anything else is the server's fault (500).
+ */
+export const statusOfCode = (code: ErrorCode): number => {
+  switch (code) {
+    case ErrorCode.ConfigInvalid:
+    case ErrorCode.RequestInvalid:
+    case ErrorCode.TenantInvalid:
+      return 400;
+    case ErrorCode.TopicNotManaged:
+      return 404;
+    case ErrorCode.TenantBusy:
+      return 409;
+    case ErrorCode.NotLeader:
+      return 503;
+    default:
+      return 500;
+  }
+};
+
+/**
+ * Longest path parameter accepted: a tenant id may be MAX_TENANT_ID_BYTES UTF-8 bytes, and each byte
+ * is at most 3 characters once URL-encoded (%XX). fastify's default (100) answered 414 to valid ids.
+ */
+export const MAX_PARAM_LENGTH = MAX_TENANT_ID_BYTES * 3;
+
+/**
  * /healthz, /readyz, /tenants, /metrics; POST pin/unpin/move need the bearer token (and are refused
  * outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
  */
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, maxParamLength: MAX_PARAM_LENGTH });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
     d.ready()
@@ -46,9 +76,7 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
       return reply.code(202).send({ tenant: d.command(c) });
     } catch (e) {
       if (isTenantBalancerError(e))
-        return reply
-          .code(e.code === 'KTB_TOPIC_NOT_MANAGED' ? 404 : 409)
-          .send({ error: e.message, code: e.code });
+        return reply.code(statusOfCode(e.code)).send({ error: e.message, code: e.code });
       throw e;
     }
   };
@@ -56,7 +84,10 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
   app.post<P>('/tenants/:topic/:tenant/pin', { preHandler: guard }, async (req, reply) => {
     const k = req.body?.partitions;
     if (k !== undefined && typeof k !== 'number')
-      return reply.code(400).send({ error: 'partitions must be a number (how many dedicated partitions)' });
+      return reply.code(400).send({
+        error: 'partitions must be a number (how many dedicated partitions)',
+        code: ErrorCode.RequestInvalid,
+      });
     return run(reply, {
       op: 'pin',
       topic: req.params.topic,
@@ -70,7 +101,9 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
   app.post<P>('/tenants/:topic/:tenant/move', { preHandler: guard }, async (req, reply) => {
     const ps = req.body?.partitions;
     if (!Array.isArray(ps) || !ps.every((p) => typeof p === 'number'))
-      return reply.code(400).send({ error: 'partitions must be an array of partition numbers' });
+      return reply
+        .code(400)
+        .send({ error: 'partitions must be an array of partition numbers', code: ErrorCode.RequestInvalid });
     return run(reply, {
       op: 'move',
       topic: req.params.topic,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildHttpServer, type HttpDeps } from '../../../../src/adapters/http/server.js';
 import type { OperatorCommand, TenantStatus } from '../../../../src/app/controller.js';
 import { ErrorCode, TenantBalancerError } from '../../../../src/domain/errors.js';
+import { MAX_TENANT_ID_BYTES, tenantId } from '../../../../src/domain/ids.js';
 
 const status: TenantStatus = {
   topic: 'orders',
@@ -116,5 +117,100 @@ describe('controller HTTP API', () => {
     });
     expect(unmanaged.statusCode).toBe(404);
     expect(unmanaged.json().code).toBe(ErrorCode.TopicNotManaged);
+  });
+
+  const auth = { authorization: 'Bearer a-very-secret-token-123' };
+
+  it('accepts tenant ids up to MAX_TENANT_ID_BYTES UTF-8 bytes, URL-encoded (not 414)', async () => {
+    const d = deps({
+      // the controller's own validation, as in Controller.command
+      command: (c) => {
+        tenantId(c.tenant);
+        d.commands.push(c);
+        return status;
+      },
+    });
+    const app = buildHttpServer(d);
+    expect(MAX_TENANT_ID_BYTES).toBe(256);
+    // 256 bytes each: ASCII (256 chars), 2-byte (768 encoded chars), 4-byte (64 emoji, 768 chars)
+    const ids = ['a'.repeat(256), 'é'.repeat(128), '😀'.repeat(64), `${'€'.repeat(85)}x`];
+    for (const id of ids) {
+      expect(Buffer.byteLength(id, 'utf8')).toBe(256);
+      const r = await app.inject({
+        method: 'POST',
+        url: `/tenants/orders/${encodeURIComponent(id)}/pin`,
+        payload: {},
+        headers: auth,
+      });
+      expect(r.statusCode, r.body).toBe(202);
+    }
+    expect(d.commands.map((c) => c.tenant)).toEqual(ids);
+    // One byte more is refused by the tenant rule (400 with its code), not by the router (414).
+    const tooLong = await app.inject({
+      method: 'POST',
+      url: `/tenants/orders/${encodeURIComponent('é'.repeat(128) + 'x')}/pin`,
+      payload: {},
+      headers: auth,
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().code).toBe(ErrorCode.TenantInvalid);
+  });
+
+  it('serves a 256-byte tenant id over a real socket', async () => {
+    const d = deps({ command: (c) => (d.commands.push(c), status) });
+    const app = buildHttpServer(d);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const id = '😀'.repeat(64);
+      const r = await fetch(`${url}/tenants/orders/${encodeURIComponent(id)}/unpin`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(r.status).toBe(202);
+      expect(d.commands).toEqual([{ op: 'unpin', topic: 'orders', tenant: id }]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 400 to invalid requests, 409 only to a tenant busy mid-migration, 503 on a standby', async () => {
+    const throwing = (code: ErrorCode) =>
+      buildHttpServer(
+        deps({
+          command: () => {
+            throw new TenantBalancerError(code, 'nope');
+          },
+        }),
+      );
+    const post = async (app: ReturnType<typeof buildHttpServer>, payload: object = { partitions: 2 }) => {
+      const r = await app.inject({ method: 'POST', url: '/tenants/orders/acme/pin', payload, headers: auth });
+      return { status: r.statusCode, code: (r.json() as { code?: string }).code };
+    };
+    // what the controller throws for bad shards / partitions / tenant ids (ConfigInvalid until it
+    // throws RequestInvalid), and for a tenant mid-migration (TenantBusy)
+    expect(await post(throwing(ErrorCode.ConfigInvalid))).toEqual({
+      status: 400,
+      code: ErrorCode.ConfigInvalid,
+    });
+    expect(await post(throwing(ErrorCode.RequestInvalid))).toEqual({
+      status: 400,
+      code: ErrorCode.RequestInvalid,
+    });
+    expect(await post(throwing(ErrorCode.TenantInvalid))).toEqual({
+      status: 400,
+      code: ErrorCode.TenantInvalid,
+    });
+    expect(await post(throwing(ErrorCode.TenantBusy))).toEqual({ status: 409, code: ErrorCode.TenantBusy });
+    expect(await post(throwing(ErrorCode.TopicNotManaged))).toEqual({
+      status: 404,
+      code: ErrorCode.TopicNotManaged,
+    });
+    expect(await post(throwing(ErrorCode.NotLeader))).toEqual({ status: 503, code: ErrorCode.NotLeader });
+    // bodies the server itself refuses carry a code too
+    expect(await post(buildHttpServer(deps()), { partitions: 'two' })).toEqual({
+      status: 400,
+      code: ErrorCode.RequestInvalid,
+    });
   });
 });
