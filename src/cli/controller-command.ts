@@ -60,7 +60,11 @@ export function controllerCommand(): Command {
         process.once('SIGTERM', () => shutdown('SIGTERM'));
         process.once('SIGINT', () => shutdown('SIGINT'));
       });
+      // Stopping is bounded whatever Kafka does (svc.stop gives each step a share of a few seconds);
+      // kafkajs keeps reconnect timers alive while the broker is down, so leave explicitly.
+      setTimeout(() => process.exit(1), 10_000).unref();
       await svc.stop();
       await inspector?.stop();
+      process.exit(0);
     });
 }

@@ -27,6 +27,12 @@ export interface LocalKafkaOptions {
    * `tlsClientKeyFile(o)`), and the broker trusts exactly that certificate.
    */
   readonly tlsClientAuth?: boolean;
+  /**
+   * Turns on Kafka's StandardAuthorizer (ACLs). The PLAINTEXT listener's ANONYMOUS principal (the
+   * brokers themselves and local tools) and these SASL users are super users; every other
+   * principal needs ACLs. For the test that proves docs/deploying-safely.md's ACLs.
+   */
+  readonly aclSuperUsers?: readonly string[];
 }
 
 export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> = {}): LocalKafkaOptions => {
@@ -41,6 +47,7 @@ export const defaultLocalKafkaOptions = (overrides: Partial<LocalKafkaOptions> =
     ...(overrides.saslUsers !== undefined ? { saslUsers: overrides.saslUsers } : {}),
     ...(overrides.tls !== undefined ? { tls: overrides.tls } : {}),
     ...(overrides.tlsClientAuth !== undefined ? { tlsClientAuth: overrides.tlsClientAuth } : {}),
+    ...(overrides.aclSuperUsers !== undefined ? { aclSuperUsers: overrides.aclSuperUsers } : {}),
   };
 };
 

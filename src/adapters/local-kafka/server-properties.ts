@@ -66,6 +66,10 @@ export function serverProperties(
     lines['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config'] =
       'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   }
+  if (o.aclSuperUsers !== undefined) {
+    lines['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+    lines['super.users'] = ['ANONYMOUS', ...o.aclSuperUsers].map((u) => `User:${u}`).join(';');
+  }
   if (o.tls === true) {
     if (keystore === undefined) throw new Error('serverProperties: tls needs the keystore');
     const tlsPort = o.port + 300 + i;
