@@ -41,7 +41,6 @@ describe('maxConcurrentMigrations with tenants that turn hot together', () => {
         tickMs: 100,
         windowMs: 1000,
         routeLeaseMs: 4000,
-        maxGrowthPerDecision: 4,
         http: { port: 0, host: '127.0.0.1' },
         thresholds: {
           isolateRate: 150,

@@ -59,7 +59,7 @@ describe('one controller acts per routing topic', () => {
     expect(await readyz(first)).toBe(200);
     first.controller.command({ op: 'pin', topic: t.topic, tenant: 'a' });
     await settled('a');
-    expect(first.reader.table.route(t.topic, 'a')?.state).toBe('dedicated');
+    await waitFor(() => first.reader.table.route(t.topic, 'a')?.state === 'dedicated', 'a committed');
   }, 60_000);
 
   it('a controller fenced by a newer one says so, stops acting and stops reporting ready', async () => {
