@@ -141,6 +141,7 @@ export async function startControllerService(
           ),
         partitions: () => current?.partitionStats() ?? [],
         malformedRouteRecords: () => reader.malformed,
+        rejectedRouteRecords: () => reader.rejected,
       }),
       deps.telemetry,
     );

@@ -52,7 +52,7 @@ export const MAX_PARAM_LENGTH = MAX_TENANT_ID_BYTES * 3;
  * outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
  */
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
-  const app = Fastify({ logger: false, maxParamLength: MAX_PARAM_LENGTH });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
     d.ready()

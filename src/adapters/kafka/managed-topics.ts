@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import { topicName } from '../../domain/ids.js';
@@ -61,7 +60,7 @@ export async function createManagedTopic(
     updatedAt: Date.now(),
     writerEpoch: input.writerEpoch ?? 0,
   };
-  const writer = new RouteWriter(kafka, names.routingTopic, `ktb-topics.${randomUUID()}`);
+  const writer = new RouteWriter(kafka, names.routingTopic);
   await writer.connect();
   try {
     await writer.write(layout);

@@ -25,8 +25,9 @@ const isFencing = (e: unknown, depth = 0): boolean => {
 };
 
 /**
- * Writes route and pool records to the compacted routing topic, each in its own Kafka transaction
- * (acks=all, idempotent). Readers read committed records only and ignore route records written
+ * Writes route and pool records to the compacted routing topic (acks=all, idempotent), each in its
+ * own Kafka transaction when given a transactional id (the controller always is; `topics create`,
+ * which writes only pool layouts, writes plain). Readers read committed records only and ignore route records written
  * outside a transaction, and the broker fences every producer of a transactional id once a newer
  * one registers it: a controller that was paused or partitioned while another took over gets
  * `KTB_CONTROLLER_FENCED` on its next write instead of overwriting its successor's routes. Writes
@@ -42,16 +43,24 @@ export class RouteWriter {
   constructor(
     kafka: Kafka,
     private readonly routingTopic: string,
-    /** the controller's (see controllerTransactionalId), or a unique one for any other writer */
-    readonly transactionalId: string,
+    /**
+     * The controller's (see controllerTransactionalId), or a unique one for another route writer.
+     * Without one, plain idempotent writes: enough for pool layouts (`topics create`), which
+     * readers check by the route rules instead, and no transaction coordinator is needed.
+     */
+    readonly transactionalId?: string,
   ) {
     this.producer = kafka.producer({
       maxInFlightRequests: 1,
       idempotent: true,
-      transactionalId,
-      // A controller killed mid-write leaves its transaction open, and read_committed readers stop at
-      // it until a successor registers the id or this timeout aborts it: keep it short.
-      transactionTimeout: 10_000,
+      ...(transactionalId !== undefined
+        ? {
+            transactionalId,
+            // A controller killed mid-write leaves its transaction open, and read_committed readers
+            // stop at it until a successor registers the id or this timeout aborts it: keep it short.
+            transactionTimeout: 10_000,
+          }
+        : {}),
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -65,6 +74,7 @@ export class RouteWriter {
     if (this.connected) return;
     await this.producer.connect();
     this.connected = true;
+    if (this.transactionalId === undefined) return;
     const tx = await this.producer.transaction();
     await tx.abort();
   }
@@ -88,6 +98,14 @@ export class RouteWriter {
 
   private async transact(key: string, value: string | null): Promise<number> {
     if (this.fenced) throw this.fencedError();
+    if (this.transactionalId === undefined) {
+      const [md] = await this.producer.send({
+        topic: this.routingTopic,
+        acks: -1,
+        messages: [{ key, value }],
+      });
+      return Number(md?.baseOffset ?? -1);
+    }
     const tx = await this.producer.transaction();
     try {
       const [md] = await tx.send({ topic: this.routingTopic, acks: -1, messages: [{ key, value }] });

@@ -9,6 +9,8 @@ export interface TelemetrySources {
   tenantRates(): readonly { topic: string; tenant: string; recordsPerSec: number }[];
   partitions(): readonly { topic: string; partition: number; recordsPerSec: number; lag: number }[];
   malformedRouteRecords(): number;
+  /** well-formed routing records refused (not transactional, or against the route rules) */
+  rejectedRouteRecords(): number;
 }
 
 /**
@@ -62,6 +64,11 @@ export function createControllerTelemetry(sources: TelemetrySources): Controller
       description: 'routing records skipped as malformed',
     })
     .addCallback((r) => r.observe(sources.malformedRouteRecords()));
+  meter
+    .createObservableCounter('ktb.route_records.rejected', {
+      description: 'routing records refused: not from a controller transaction, or against the route rules',
+    })
+    .addCallback((r) => r.observe(sources.rejectedRouteRecords()));
 
   const roots = new Map<string, { span: Span; startedAt: number }>();
   const steps = new Map<string, Span>();

@@ -179,7 +179,11 @@ describe('TLS against a real broker', () => {
       KAFKA_SSL_KEY_FILE: keyFile,
     });
 
-    // The controller takes it from its config file's ssl section, and becomes ready over mTLS.
+    // The controller takes it from its config file's ssl section, and becomes ready over mTLS. It
+    // shares the routing topic with the first test's controller, which must stop first (one
+    // controller per routing topic; a second one refuses to start).
+    await svc?.stop();
+    svc = undefined;
     const ssl = { caFile, certFile, keyFile, rejectUnauthorized: true };
     mtlsSvc = await startController(mtls, mtlsTopic, ssl);
     await waitFor(
