@@ -110,6 +110,9 @@ describe('the controller ignores forged routing records', () => {
       svc!.controller.command({ op: 'move', topic: t.topic, tenant: 'p1', partitions: [free, free] }),
     ).toThrow(expect.objectContaining({ code: ErrorCode.RequestInvalid }));
     expect(svc!.reader.rejected).toBe(2);
+    expect(await (await fetch(`${svc!.url}/metrics`)).text()).toMatch(
+      /^ktb_rejected_route_records_total 2$/m,
+    );
     await svc!.stop();
     svc = await startControllerService(config, { logger: silentLogger() });
     expect(svc.controller.tenants().map((x) => x.tenant)).not.toContain('thief');

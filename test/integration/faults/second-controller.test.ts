@@ -76,6 +76,7 @@ describe('one controller acts per routing topic', () => {
         throw new Error(`${String(e)}\n${lines.slice(-4).join('')}`);
       });
       expect(await readyz(first)).toBe(503);
+      expect(await (await fetch(`${first.url}/metrics`)).text()).toMatch(/^ktb_controller_fenced 1$/m);
       expect(first.isLeader()).toBe(false);
       expect(lines.some((l) => l.includes(ErrorCode.ControllerFenced) && l.includes('"level":50'))).toBe(
         true,
