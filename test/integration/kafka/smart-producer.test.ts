@@ -176,8 +176,10 @@ describe('SmartProducer against the real broker', () => {
         .flatMap((r) => (r.ok ? r.value.tenants : []))
         .filter((x) => x.tenant === 'counted')
         .reduce((a, x) => a + x.records, 0);
-      return n === 30 && mine.length >= 2 ? n : undefined;
-    }, '30 counted records across reports');
+      // ... and, once the sends stopped, a heartbeat: a report that names no tenant.
+      const heartbeat = mine.some((r) => r.ok && r.value.tenants.length === 0);
+      return n === 30 && heartbeat ? n : undefined;
+    }, '30 counted records across reports, then an empty heartbeat report');
     expect(total).toBe(30);
   });
 
@@ -278,12 +280,28 @@ describe('SmartProducer against the real broker', () => {
     const p = await producer({ lingerMs: 5 });
     const tenants = Array.from({ length: 20 }, (_, i) => `load-${i}`);
     const sends: Promise<RecordMetadata>[] = [];
+    let seenAt = -1;
     for (let i = 0; i < 2000; i++) {
       sends.push(p.send({ topic: t.topic, tenant: tenants[i % tenants.length]!, value: `n-${i}` }));
-      if (i === 1000) await t.writer.write(t.route('load-3', { partitions: [SHARED + 1], epoch: 7 }));
+      if (i === 1000) {
+        // Mid-stream, with 1000 records still going out: the route changes, and the producer sees it
+        // (SHARED + 2 is free again: the drain test moved its whale away from it).
+        await t.writer.write(t.route('load-3', { partitions: [SHARED + 2], epoch: 7 }));
+        await waitFor(() => p.routes.table.route(t.topic, 'load-3') !== undefined, 'load-3 routed');
+        seenAt = i;
+      }
     }
     const mds = await Promise.all(sends);
     expect(mds).toHaveLength(2000);
+    // load-3's records switch partition once, in send order: every record sent after the producer
+    // saw the route is on the new partition, none before the switch is.
+    const load3 = mds.flatMap((md, i) => (i % tenants.length === 3 ? [{ i, partition: md.partition }] : []));
+    const first = load3.findIndex((r) => r.partition === SHARED + 2);
+    expect(first).toBeGreaterThan(0);
+    expect(load3.slice(first).every((r) => r.partition === SHARED + 2)).toBe(true);
+    expect(load3.slice(0, first).every((r) => r.partition === load3[0]!.partition)).toBe(true);
+    expect(load3.filter((r) => r.i > seenAt).every((r) => r.partition === SHARED + 2)).toBe(true);
+    expect(load3.filter((r) => r.i > seenAt).length).toBeGreaterThan(40);
     const report = await p.disconnect();
     expect(report.failed).toEqual([]);
     const c = await collect(t.kafka, t.topic);
