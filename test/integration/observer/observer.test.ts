@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, toArray, takeUntil, timer, type Subscription } from 'rxjs';
+import { lastValueFrom, toArray, takeUntil, timer, type Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetSource } from '../../../src/adapters/kafka/offset-source.js';
 import { SignalConsumer } from '../../../src/adapters/kafka/signal-consumer.js';
@@ -93,24 +93,30 @@ describe('observer on the real broker', () => {
     );
     const ends = await t.admin.fetchTopicOffsets(t.topic);
     const committed = (await t.admin.fetchOffsets({ groupId, topics: [t.topic] }))[0]!.partitions;
+    // A partition the group never committed on has no lag yet (null), not its whole length.
     const adminLag = new Map(
-      ends.map((e) => [
-        e.partition,
-        Number(e.high) - Math.max(0, Number(committed.find((c) => c.partition === e.partition)?.offset ?? 0)),
-      ]),
+      ends.map((e) => {
+        const c = Number(committed.find((x) => x.partition === e.partition)?.offset ?? -1);
+        return [e.partition, c >= 0 ? Number(e.high) - c : null];
+      }),
     );
-    const sample = await waitFor(async () => {
-      const s = await firstValueFrom(offsets.samples$);
-      return [...(s.ends.get(t.topic) ?? [])].every(
-        ([p, end]) => end === Number(ends.find((e) => e.partition === p)?.high),
-      )
-        ? s
-        : undefined;
-    }, 'a sample at the current log end');
-    for (const [p, end] of sample.ends.get(t.topic)!) {
-      const c = sample.committed.get(groupId)?.get(t.topic)?.get(p) ?? 0;
-      expect(end - c).toBe(adminLag.get(p));
+    // The product's lag: the window the observer publishes, once its offsets reach the current end.
+    const since = windows.length;
+    const w = await waitFor(
+      () =>
+        windows.slice(since).find((x) =>
+          ends.every((e) => {
+            const p = x.partitions.find((q) => q.topic === t.topic && q.partition === e.partition);
+            return p !== undefined && p.lag[groupId] === adminLag.get(e.partition);
+          }),
+        ),
+      "a window whose lag matches kafkajs admin's",
+    );
+    for (const e of ends) {
+      const lag = w.partitions.find((q) => q.topic === t.topic && q.partition === e.partition)!.lag[groupId];
+      expect(lag).toBe(adminLag.get(e.partition));
     }
+    expect([...adminLag.values()].some((l) => l !== null && l > 0)).toBe(true);
   });
 
   it('completes the drain watch only after the group commits past the fence', async () => {
@@ -123,8 +129,14 @@ describe('observer on the real broker', () => {
       offsets.samples$.pipe(drainWatch(t.topic, fence, [groupId]), takeUntil(timer(20_000)), toArray()),
     );
     void done.then((x) => progress.push(...x));
-    await waitFor(async () => (await firstValueFrom(offsets.samples$)) !== undefined, 'a poll');
-    await new Promise((r) => setTimeout(r, 600)); // several polls while the group is behind
+    // Several polls while the group is behind: the watch must not complete.
+    let polls = 0;
+    const counting = offsets.samples$.subscribe(() => polls++);
+    try {
+      await waitFor(() => polls >= 3, 'three polls with the group behind the fence');
+    } finally {
+      counting.unsubscribe();
+    }
     expect(progress).toEqual([]);
     await t.admin.setOffsets({
       groupId,
