@@ -14,6 +14,18 @@ import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
 /** `kafka:start --brokers 3`: replication 3, min.insync.replicas 2; one broker dies mid-migration. */
 const kafkajsLog = process.env['KTB_TEST_KAFKAJS_LOG'];
 
+/** partition -> leader node id */
+async function leadersOf(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    return new Map(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('3-broker cluster: a broker is killed during a migration', () => {
   let opts: localKafka.LocalKafkaOptions;
   let kafka: Kafka;
@@ -161,8 +173,24 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
       20_000,
       20,
     );
+    // Kill the broker that leads the most partitions of the topic (whoever that is this run), so
+    // the producer's batches in flight to it must fail over.
+    const leaders = await leadersOf(kafka, topic);
+    const counts = new Map<number, number>();
+    for (const l of leaders.values()) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const victim = [...counts].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
+    const led = [...leaders].filter(([, l]) => l === victim).map(([p]) => p);
     killedAt = Date.now();
-    await localKafka.stopNode(opts, 2, 30_000, 'SIGKILL');
+    await localKafka.stopNode(opts, victim, 30_000, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = await leadersOf(kafka, topic);
+        return led.every((p) => now.get(p) !== undefined && now.get(p) !== victim);
+      },
+      `the partitions node ${victim} led (${led.join(',')}) have new leaders`,
+      60_000,
+      200,
+    );
 
     const r = await waitFor(
       () => {
