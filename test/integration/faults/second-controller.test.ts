@@ -53,9 +53,14 @@ describe('one controller acts per routing topic', () => {
   });
 
   it('a second instance without --ha refuses to start, and the first goes on acting', async () => {
+    const leading = first.controller;
     await expect(startControllerService(config, { logger: silentLogger() })).rejects.toMatchObject({
       code: ErrorCode.ControllerConflict,
     });
+    // Its join and leave were two rebalances of the election group: a rebalance alone does not end
+    // leadership, so the first is still the same control plane, never restarted.
+    expect(first.controller).toBe(leading);
+    expect(lines.some((l) => l.includes('lost leadership'))).toBe(false);
     expect(await readyz(first)).toBe(200);
     first.controller.command({ op: 'pin', topic: t.topic, tenant: 'a' });
     await settled('a');
