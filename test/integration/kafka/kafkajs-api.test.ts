@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachMessagePayload } from 'kafkajs';
+import { CompressionTypes, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKafka, uniqueName, waitFor } from '../helpers/kafka.js';
 
@@ -126,5 +126,127 @@ describe('kafkajs against the local Kafka 4 broker', () => {
     });
     await waitFor(() => count >= 4, 'all four records');
     expect(Object.fromEntries(table)).toEqual({ a: '2', b: null });
+  });
+
+  it('lists topics and describes the cluster', async () => {
+    const topic = uniqueName('api-list');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    expect(await admin.listTopics()).toContain(topic);
+    const cluster = await admin.describeCluster();
+    expect(cluster.brokers.length).toBeGreaterThanOrEqual(1);
+    expect(cluster.controller).not.toBeNull();
+  });
+
+  it('sendBatch with gzip to several topics; eachBatch with heartbeat, resolveOffset and commitOffsetsIfNecessary over partitions consumed concurrently; group and batch events', async () => {
+    const a = uniqueName('api-batch-a');
+    const b = uniqueName('api-batch-b');
+    await admin.createTopics({
+      topics: [
+        { topic: a, numPartitions: 3 },
+        { topic: b, numPartitions: 2 },
+      ],
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const results = await producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        topicMessages: [
+          {
+            topic: a,
+            messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `a${i}` })),
+          },
+          {
+            topic: b,
+            messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `b${i}` })),
+          },
+        ],
+      });
+      expect(new Set(results.map((r) => `${r.topicName}/${r.partition}`)).size).toBe(5);
+    } finally {
+      await producer.disconnect();
+    }
+    const groupId = uniqueName('api-batch');
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    consumers.push(consumer);
+    let joined = 0;
+    let batchesEnded = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => void joined++);
+    consumer.on(consumer.events.END_BATCH_PROCESS, () => void batchesEnded++);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [a, b], fromBeginning: true });
+    const values: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        for (const m of batch.messages) {
+          values.push(String(m.value));
+          resolveOffset(m.offset);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+        await heartbeat();
+        await commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }],
+            },
+          ],
+        });
+        inFlight--;
+      },
+    });
+    await waitFor(() => values.length >= 50, 'all 50 gzip records');
+    expect(new Set(values).size).toBe(50);
+    expect(joined).toBeGreaterThanOrEqual(1);
+    expect(batchesEnded).toBeGreaterThanOrEqual(1);
+    expect(mostInFlight).toBeGreaterThan(1);
+    await waitFor(async () => {
+      const committed = await admin.fetchOffsets({ groupId, topics: [a, b] });
+      return (
+        committed.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 50
+      );
+    }, 'every partition committed to its end');
+  });
+
+  it('transactions: a committed write is read, an aborted one is not (read_committed), and a second producer with the same id fences the first', async () => {
+    const topic = uniqueName('api-tx');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const id = uniqueName('api-tx-id');
+    const first = kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1 });
+    await first.connect();
+    const second = kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1 });
+    try {
+      const ok = await first.transaction();
+      await ok.send({ topic, messages: [{ value: 'committed' }] });
+      await ok.commit();
+      const no = await first.transaction();
+      await no.send({ topic, messages: [{ value: 'aborted' }] });
+      await no.abort();
+      await second.connect();
+      await (await second.transaction()).abort(); // registers the id: the first is fenced
+      const late = await first.transaction();
+      await expect(late.send({ topic, messages: [{ value: 'zombie' }] })).rejects.toThrow();
+    } finally {
+      await first.disconnect();
+      await second.disconnect();
+    }
+    const consumer = kafka.consumer({ groupId: uniqueName('api-tx') });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await waitFor(() => seen.length >= 1, 'the committed record');
+    const end = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+    expect(end).toBeGreaterThan(1); // markers and the aborted record take offsets too
+    expect(seen).toEqual(['committed']);
   });
 });
