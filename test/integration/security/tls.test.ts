@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../src/adapters/kafka/client.js';
@@ -26,7 +28,6 @@ describe('TLS against a real broker', () => {
   };
   const topic = uniqueName('tls');
   let svc: RunningController | undefined;
-  let mtlsSvc: RunningController | undefined;
   let producer: SmartProducer | undefined;
   let mtlsProducer: SmartProducer | undefined;
   const clis: CliProcess[] = [];
@@ -86,7 +87,6 @@ describe('TLS against a real broker', () => {
     await producer?.disconnect();
     await mtlsProducer?.disconnect();
     await svc?.stop();
-    await mtlsSvc?.stop();
     await localKafka.stop(opts, { clean: true });
   }, 60_000);
 
@@ -185,9 +185,26 @@ describe('TLS against a real broker', () => {
     await svc?.stop();
     svc = undefined;
     const ssl = { caFile, certFile, keyFile, rejectUnauthorized: true };
-    mtlsSvc = await startController(mtls, mtlsTopic, ssl);
+    // The controller CLI reads the TLS file paths from its --config file, as an operator would run it.
+    const port = await freePort();
+    const configFile = join(mkdtempSync(join(tmpdir(), 'ktb-mtls-')), 'controller.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        brokers: mtls,
+        topics: [mtlsTopic],
+        ...names,
+        ssl,
+        tickMs: 200,
+        windowMs: 1000,
+        http: { port },
+      }),
+    );
+    const ctl = runCli(['controller', '--config', configFile]);
+    clis.push(ctl);
+    await ctl.waitForOutput(/controller ready/, 'controller ready over mutual TLS (CLI, config file)');
     await waitFor(
-      async () => (await fetch(`${mtlsSvc!.url}/readyz`)).status === 200 || undefined,
+      async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 || undefined,
       'controller ready over mutual TLS',
       30_000,
     );
