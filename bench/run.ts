@@ -1,5 +1,7 @@
-// `npm run bench [-- name ...]`: runs the named benchmarks (all by default), prints each table,
-// saves bench/results/NAME.json and rewrites its section of docs/benchmarks.md.
+// `npm run bench [-- name ...] [--runs N]`: runs the named benchmarks (all by default), prints each
+// table, saves bench/results/NAME.json and rewrites its section of docs/benchmarks.md.
+// --runs N: how many A-B / B-A run pairs noisy-neighbour takes (default 2).
+import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
 import { drainPauseBench } from './drain-pause.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
@@ -8,17 +10,32 @@ import { partitionerBench } from './partitioner.js';
 import { producerBench } from './producer.js';
 import { soakBench } from './soak.js';
 
-const benches: Record<string, () => BenchResult | Promise<BenchResult>> = {
+interface BenchOptions {
+  /** run pairs for noisy-neighbour, undefined = its default */
+  readonly runs?: number | undefined;
+}
+
+const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchResult>> = {
   partitioner: partitionerBench,
   observer: observerBench,
   producer: producerBench,
-  'noisy-neighbour': noisyNeighbourBench,
+  'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Not strict: other flags are ignored as before; a flag's value is never taken for a benchmark name.
+const { values, positionals: wanted } = parseArgs({
+  options: { runs: { type: 'string' } },
+  allowPositionals: true,
+  strict: false,
+});
+const runs = values.runs === undefined ? undefined : Number(values.runs === true ? NaN : values.runs);
+if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) {
+  console.error(`--runs must be an integer >= 1 (got ${String(values.runs)})`);
+  process.exit(2);
+}
 const unknown = wanted.filter((w) => !(w in benches));
 if (unknown.length > 0) {
   console.error(
@@ -28,5 +45,5 @@ if (unknown.length > 0) {
 }
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches).filter((b) => b !== 'soak')) {
   progress(`running ${name}...`);
-  publish(await benches[name]!());
+  publish(await benches[name]!({ runs }));
 }
