@@ -1,12 +1,10 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
-import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
-import { parseControllerConfig } from '../../../src/app/controller-config.js';
+import type { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
-import { TenantLoad } from '../../../src/demo/tenant-load.js';
-import { brokers, waitFor } from '../helpers/kafka.js';
+import type { TenantLoad } from '../../../src/demo/tenant-load.js';
+import { capturingLogger, startLoad, testControllerConfig } from '../helpers/controller.js';
+import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
 const SHARED = 2;
@@ -20,28 +18,16 @@ describe('maxConcurrentMigrations with tenants that turn hot together', () => {
   let svc: RunningController;
   let producer: SmartProducer;
   let load: TenantLoad;
-  const logs: string[] = [];
+  let logs: string[] = [];
 
   beforeAll(async () => {
     t = await createTopology('concurrent', SHARED, DEDICATED);
-    const logger = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logs.push(chunk.toString('utf8'));
-          done();
-        },
-      }),
-    );
+    const captured = capturingLogger('warn');
+    logs = captured.lines;
     svc = await startControllerService(
-      parseControllerConfig({
-        brokers: brokers(),
-        topics: [t.topic],
-        ...t.names,
-        tickMs: 100,
+      testControllerConfig(t, {
         windowMs: 1000,
         routeLeaseMs: 4000,
-        http: { port: 0, host: '127.0.0.1' },
         thresholds: {
           isolateRate: 150,
           isolateShare: 0.1,
@@ -53,16 +39,9 @@ describe('maxConcurrentMigrations with tenants that turn hot together', () => {
           maxConcurrentMigrations: 2,
         },
       }),
-      { logger },
+      { logger: captured.logger },
     );
-    producer = new SmartProducer(t.kafka, {
-      ...t.names,
-      lingerMs: 5,
-      trafficIntervalMs: 100,
-      routeLeaseMs: 4000,
-    });
-    await producer.connect();
-    load = new TenantLoad(producer, t.topic);
+    ({ producer, load } = await startLoad(t, 4000));
   }, 60_000);
   afterAll(async () => {
     await load?.stop();

@@ -1,12 +1,13 @@
 import type { Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { parseControllerConfig, type ControllerConfig } from '../../../src/app/controller-config.js';
+import type { ControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import type { TopicName } from '../../../src/domain/ids.js';
 import { MAX_EPOCH } from '../../../src/domain/route-record.js';
-import { brokers, waitFor } from '../helpers/kafka.js';
+import { testControllerConfig } from '../helpers/controller.js';
+import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
 const SHARED = 2;
@@ -61,15 +62,7 @@ describe('the controller ignores forged routing records', () => {
     t = await createTopology('forged', SHARED, DEDICATED);
     raw = t.kafka.producer();
     await raw.connect();
-    config = parseControllerConfig({
-      brokers: brokers(),
-      topics: [t.topic],
-      ...t.names,
-      tickMs: 100,
-      windowMs: 500,
-      routeLeaseMs: 2000,
-      http: { port: 0, host: '127.0.0.1' },
-    });
+    config = testControllerConfig(t);
     svc = await startControllerService(config, { logger: silentLogger() });
   }, 60_000);
   afterEach(async () => {

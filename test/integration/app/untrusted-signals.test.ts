@@ -1,13 +1,13 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
-import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
+import type { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { parseControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
-import { TenantLoad } from '../../../src/demo/tenant-load.js';
+import type { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
-import { brokers, waitFor } from '../helpers/kafka.js';
+import { startLoad, testControllerConfig } from '../helpers/controller.js';
+import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
 const SHARED = 2;
@@ -52,14 +52,9 @@ describe('the controller checks what the signal topics claim', () => {
     raw = t.kafka.producer();
     await raw.connect();
     svc = await startControllerService(
-      parseControllerConfig({
-        brokers: brokers(),
-        topics: [t.topic],
-        ...t.names,
-        tickMs: 100,
+      testControllerConfig(t, {
         windowMs: 1000,
         routeLeaseMs: LEASE_MS,
-        http: { port: 0, host: '127.0.0.1' },
         thresholds: {
           isolateRate: 200,
           isolateShare: 0.3,
@@ -74,14 +69,7 @@ describe('the controller checks what the signal topics claim', () => {
       }),
       { logger: silentLogger() },
     );
-    producer = new SmartProducer(t.kafka, {
-      ...t.names,
-      lingerMs: 5,
-      trafficIntervalMs: 100,
-      routeLeaseMs: 5000,
-    });
-    await producer.connect();
-    load = new TenantLoad(producer, t.topic);
+    ({ producer, load } = await startLoad(t, LEASE_MS));
     load.set('quiet', { rate: 20 });
     load.start();
   }, 60_000);

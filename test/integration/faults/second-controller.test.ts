@@ -1,12 +1,11 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllerTransactionalId, RouteWriter } from '../../../src/adapters/kafka/route-writer.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { parseControllerConfig, type ControllerConfig } from '../../../src/app/controller-config.js';
+import type { ControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
-import { brokers, waitFor } from '../helpers/kafka.js';
+import { capturingLogger, testControllerConfig } from '../helpers/controller.js';
+import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
 const SHARED = 2;
@@ -16,16 +15,7 @@ describe('one controller acts per routing topic', () => {
   let t: Topology;
   let config: ControllerConfig;
   let first: RunningController;
-  const lines: string[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturingLogger();
   const readyz = async (svc: RunningController) => (await fetch(`${svc.url}/readyz`)).status;
   const settled = (tenant: string) =>
     waitFor(
@@ -35,16 +25,7 @@ describe('one controller acts per routing topic', () => {
 
   beforeAll(async () => {
     t = await createTopology('second', SHARED, 3);
-    config = parseControllerConfig({
-      brokers: brokers(),
-      topics: [t.topic],
-      ...t.names,
-      tickMs: 100,
-      windowMs: 500,
-      routeLeaseMs: 2000,
-      leaderSessionMs: 6000,
-      http: { port: 0, host: '127.0.0.1' },
-    });
+    config = testControllerConfig(t, { leaderSessionMs: 6000 });
     first = await startControllerService(config, { logger });
   }, 60_000);
   afterAll(async () => {
