@@ -1,8 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { place } from '../../../src/policy/placement.js';
-import fc from 'fast-check';
-import { shardsFor, assess, isCold, isHot } from '../../../src/policy/tenant-assessment.js';
-import { defaultThresholds, parseThresholds } from '../../../src/policy/thresholds.js';
 
 const base = {
   shared: 4,
@@ -39,7 +37,7 @@ describe('placement policy', () => {
       ]),
       load: new Map([[5, 5000]]),
     });
-    expect(r.kind === 'reserved' && r.partitions).toEqual([5, 6, 7]);
+    expect(r).toMatchObject({ kind: 'reserved', partitions: [5, 6, 7] });
   });
 
   it('grows the topic when no dedicated partition is free, up to the cap', () => {
@@ -66,71 +64,70 @@ describe('placement policy', () => {
   });
 
   it("never hands out a shared-pool partition or another tenant's partition", () => {
+    // shared 0-3, dedicated 4-7 with 6 taken, room to grow to 10: 3 free, then growth, then nowhere.
+    const owners = new Map([[6, 'other']]);
+    const expected = ['reserved', 'reserved', 'reserved', 'grow', 'grow', 'none'];
     for (let k = 1; k <= 6; k++) {
-      const owners = new Map([[6, 'other']]);
       const r = place({ ...base, k, owners });
-      if (r.kind !== 'none')
-        for (const p of r.partitions) expect(p >= 4 && owners.get(p) !== 'other').toBe(true);
+      expect(r.kind, `k=${k}`).toBe(expected[k - 1]);
+      const partitions = r.kind === 'none' ? [] : r.partitions;
+      expect(partitions, `k=${k}`).toHaveLength(r.kind === 'none' ? 0 : k);
+      for (const p of partitions) {
+        expect(p, `k=${k}`).toBeGreaterThanOrEqual(4);
+        expect(owners.get(p), `k=${k}: ${p}`).toBeUndefined();
+      }
     }
   });
-});
 
-describe('assessment', () => {
-  it('computes k = ceil(rate / (capacity x headroom)), capped', () => {
-    const t = parseThresholds({ partitionCapacity: 1000, headroom: 0.8, maxShards: 4 });
-    expect([shardsFor(100, t), shardsFor(800, t), shardsFor(801, t), shardsFor(99_999, t)]).toEqual([
-      1, 1, 2, 4,
-    ]);
-  });
-
-  it('never yields NaN for a bad rate and says why with the numbers', () => {
-    const a = assess(
-      {
-        topic: 't',
-        tenant: 'x',
-        at: 0,
-        recordsPerSec: Number.NaN,
-        bytesPerSec: 0,
-        share: 0,
-        lag: 0,
-        trend: 0,
-      },
-      defaultThresholds(),
-    );
-    expect(a).toMatchObject({ hot: false, cold: true, shardsNeeded: 1 });
-    expect(a.numbers['rate']).toBe(0);
-    expect(a.reason).toMatch(/rate 0\/s < release/);
-  });
-
-  it('isHot / isCold (the per-tick shortcuts) agree with assess for any window and thresholds', () => {
+  it("never hands out a shared-pool partition or another tenant's partition, for any owners and k (property)", () => {
+    const kinds = { reserved: 0, grow: 0, none: 0 };
     fc.assert(
       fc.property(
-        fc.oneof(fc.double({ min: -10, max: 1e6 }), fc.constant(Number.NaN), fc.constant(Infinity)),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.integer({ min: 0, max: 10_000 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (rate, share, isolateRate, releaseRate, isolateShare) => {
-          const t = parseThresholds({
-            isolateRate,
-            releaseRate: Math.min(releaseRate, isolateRate - 1),
-            isolateShare,
+        fc.record({
+          shared: fc.integer({ min: 1, max: 8 }),
+          dedicated: fc.integer({ min: 0, max: 8 }),
+          room: fc.integer({ min: 0, max: 8 }),
+          k: fc.integer({ min: 1, max: 10 }),
+          maxGrowth: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        }),
+        fc.array(fc.tuple(fc.nat(15), fc.constantFrom('whale', 'a', 'b')), { maxLength: 12, size: 'max' }),
+        fc.array(fc.tuple(fc.nat(15), fc.nat(5000)), { maxLength: 12, size: 'max' }),
+        ({ shared, dedicated, room, k, maxGrowth }, ownerList, loadList) => {
+          const total = shared + dedicated;
+          const owners = new Map(ownerList.filter(([p]) => p >= shared && p < total));
+          const r = place({
+            shared,
+            total,
+            maxPartitions: total + room,
+            owners,
+            load: new Map(loadList),
+            tenant: 'whale',
+            k,
+            ...(maxGrowth !== undefined ? { maxGrowth } : {}),
           });
-          const w = {
-            topic: 't',
-            tenant: 'x',
-            at: 0,
-            recordsPerSec: rate,
-            bytesPerSec: 0,
-            share,
-            lag: 0,
-            trend: 0,
-          };
-          const a = assess(w, t);
-          expect(isHot(w, t)).toBe(a.hot);
-          expect(isCold(w, t)).toBe(a.cold);
+          kinds[r.kind]++;
+          const free = [...Array(dedicated).keys()]
+            .map((i) => shared + i)
+            .filter((p) => owners.get(p) === undefined || owners.get(p) === 'whale');
+          const growth = Math.min(k - free.length, maxGrowth ?? Infinity);
+          // The kind is decided first, so every run asserts something.
+          expect(r.kind).toBe(
+            free.length >= k ? 'reserved' : total + growth <= total + room ? 'grow' : 'none',
+          );
+          if (r.kind === 'none') return;
+          expect(new Set(r.partitions).size).toBe(r.partitions.length);
+          expect(r.partitions).toHaveLength(r.kind === 'reserved' ? k : free.length + growth);
+          const newTotal = r.kind === 'grow' ? r.newTotal : total;
+          for (const p of r.partitions) {
+            expect(p).toBeGreaterThanOrEqual(shared);
+            expect(p).toBeLessThan(newTotal);
+            expect([undefined, 'whale']).toContain(owners.get(p));
+          }
         },
       ),
+      { numRuns: 300 },
     );
+    for (const kind of ['reserved', 'grow', 'none'] as const)
+      expect(kinds[kind], kind).toBeGreaterThanOrEqual(30);
   });
 });

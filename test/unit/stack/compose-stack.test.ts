@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { controllerCommand } from '../../../src/cli/controller-command.js';
+import { demoCommand } from '../../../src/cli/demo-command.js';
+import { topicsCommand } from '../../../src/cli/topics-command.js';
 
 // docker-compose cannot run on CI (no Docker engine), so its wiring is proven by reading it.
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -86,17 +90,84 @@ describe('docker-compose.yml and otel-collector.yaml agree', () => {
     expect(demo).toContain('--external-controller');
   });
 
-  it('passes only flags the CLI knows', async () => {
-    const { execFileSync } = await import('node:child_process');
-    for (const name of ['controller', 'demo', 'topics-init']) {
-      const cmd = compose.services[name]?.command ?? [];
-      const sub = name === 'topics-init' ? ['topics', 'create'] : [cmd[0]!];
-      const help = execFileSync(process.execPath, [join(root, 'dist', 'src', 'main.js'), ...sub, '--help'], {
-        encoding: 'utf8',
-      });
-      for (const flag of cmd.filter((a) => a.startsWith('--')))
-        expect(help, `${name} ${flag}`).toContain(flag);
-    }
+  describe('passes only flags the CLI knows (the commander definitions in src/cli, no build needed)', () => {
+    // The subcommand each service runs, as src/main.ts wires it (one factory per top-level command).
+    const subcommand = (name: string): { cmd: Command; prefix: string[] } => {
+      if (name === 'topics-init') {
+        const create = topicsCommand().commands.find((c) => c.name() === 'create');
+        if (create === undefined) throw new Error('topics has no create subcommand');
+        return { cmd: create, prefix: ['topics', 'create'] };
+      }
+      const cmd = name === 'controller' ? controllerCommand() : demoCommand();
+      return { cmd, prefix: [cmd.name()] };
+    };
+    const flagsOf = (cmd: Command): Map<string, boolean> =>
+      new Map(
+        cmd.options.flatMap((o) => {
+          const takesValue = o.required || o.optional;
+          return [o.long, o.short].filter((f) => f !== undefined).map((f) => [f, takesValue] as const);
+        }),
+      );
+
+    it.each(['controller', 'demo', 'topics-init'])(
+      '%s: every flag is one the command defines, exactly',
+      (name) => {
+        const args = compose.services[name]?.command ?? [];
+        const { cmd, prefix } = subcommand(name);
+        expect(args.slice(0, prefix.length), `${name} runs ${prefix.join(' ')}`).toEqual(prefix);
+        const flags = flagsOf(cmd);
+        const rest = args.slice(prefix.length);
+        for (let i = 0; i < rest.length; i++) {
+          const arg = rest[i]!;
+          expect(arg.startsWith('-'), `${name}: ${arg} is not a flag or a flag's value`).toBe(true);
+          const [flag, inline] = arg.split(/=(.*)/s) as [string, string | undefined];
+          expect([...flags.keys()], `${name} ${flag}`).toContain(flag);
+          if (flags.get(flag) && inline === undefined) {
+            const value = rest[++i];
+            expect(value !== undefined && !value.startsWith('--'), `${name} ${flag} needs a value`).toBe(
+              true,
+            );
+          } else if (!flags.get(flag)) expect(inline, `${name} ${flag} takes no value`).toBeUndefined();
+        }
+      },
+    );
+
+    it.each(['controller', 'demo', 'topics-init'])(
+      '%s: commander itself parses the command line',
+      async (name) => {
+        const args = compose.services[name]?.command ?? [];
+        const { cmd, prefix } = subcommand(name);
+        let parsed: Record<string, unknown> | undefined;
+        cmd
+          .exitOverride()
+          .configureOutput({ writeErr: () => undefined, writeOut: () => undefined })
+          .action(() => {
+            parsed = cmd.opts();
+          });
+        await cmd.parseAsync(args.slice(prefix.length), { from: 'user' });
+        expect(parsed).toBeDefined();
+      },
+    );
+
+    it('would reject a flag that is only a prefix or an extension of a real one', async () => {
+      // the check above is exact: --topic does not stand for --topics, nor --topics for --topic
+      const flags = flagsOf(controllerCommand());
+      expect(flags.has('--topic')).toBe(true);
+      expect(flags.has('--topics')).toBe(false);
+      expect(flags.has('--top')).toBe(false);
+      for (const bad of [
+        ['--topics', 'events'],
+        ['--top', 'events'],
+      ]) {
+        const cmd = controllerCommand()
+          .exitOverride()
+          .configureOutput({ writeErr: () => undefined, writeOut: () => undefined })
+          .action(() => undefined);
+        await expect(cmd.parseAsync(bad, { from: 'user' })).rejects.toMatchObject({
+          code: 'commander.unknownOption',
+        });
+      }
+    });
   });
 
   it('points the app services at the collector and Kafka that compose defines', () => {

@@ -1,7 +1,13 @@
-import { map } from 'rxjs';
+import fc from 'fast-check';
+import { from, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { OffsetSample } from '../../../src/domain/offsets.js';
+import {
+  WindowAggregator,
+  type WindowOptions,
+  type WindowSnapshot,
+} from '../../../src/domain/window-aggregator.js';
 import type { TrafficReport } from '../../../src/domain/wire-records.js';
 import { dedupeReports } from '../../../src/streams/dedupe-reports.js';
 import { drainWatch } from '../../../src/streams/drain-watch.js';
@@ -137,16 +143,149 @@ describe('windowSummaries', () => {
     });
   });
 
-  it('never yields a negative or NaN rate', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      const src = cold('ab|', {
-        a: steps(1000, 0),
-        b: { kind: 'steps', at: 1000, steps: [] } as ObserverEvent,
-      });
-      expectObservable(
-        src.pipe(windowSummaries({ windowMs: 1000, stepMs: 1000, ewmaAlpha: 1, silentIntervals: 2 })),
-      ).toBe('--|');
+  /** Every rate of a snapshot: finite and >= 0 (trend is a difference of rates: finite). */
+  const badRates = (w: WindowSnapshot): string[] => {
+    const bad: string[] = [];
+    const rate = (what: string, v: number) => {
+      if (!Number.isFinite(v) || v < 0) bad.push(`${what} = ${v} at ${w.at}`);
+    };
+    for (const p of w.partitions) {
+      rate(`partition ${p.partition} recordsPerSec`, p.recordsPerSec);
+      rate(`partition ${p.partition} ewmaRecordsPerSec`, p.ewmaRecordsPerSec);
+    }
+    for (const t of w.tenants) {
+      rate(`tenant ${t.tenant} recordsPerSec`, t.recordsPerSec);
+      rate(`tenant ${t.tenant} bytesPerSec`, t.bytesPerSec);
+      rate(`tenant ${t.tenant} ewmaRecordsPerSec`, t.ewmaRecordsPerSec);
+      if (!Number.isFinite(t.trend)) bad.push(`tenant ${t.tenant} trend = ${t.trend} at ${w.at}`);
+    }
+    return bad;
+  };
+
+  const optionsArb: fc.Arbitrary<WindowOptions> = fc
+    .record({
+      stepMs: fc.constantFrom(100, 1000),
+      buckets: fc.integer({ min: 1, max: 5 }),
+      ewmaAlpha: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      silentIntervals: fc.integer({ min: 1, max: 3 }),
+    })
+    .map(({ stepMs, buckets, ...rest }) => ({ stepMs, windowMs: stepMs * buckets, ...rest }));
+
+  // One poll: the clock moves (by 0..3 steps, now and then backwards), producers report, and offset
+  // steps arrive. Partition 3 never has a step with time elapsed (dtMs 0, like a partition seen for
+  // the first time, or every poll after a clock jump back): its window covers no time at all.
+  const pollArb = (stepMs: number) =>
+    fc.record({
+      advance: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 3 * stepMs }) },
+        { weight: 1, arbitrary: fc.integer({ min: -2 * stepMs, max: -1 }) },
+      ),
+      reports: fc.array(
+        fc.record({
+          producer: fc.constantFrom('p1', 'p2', 'p3'),
+          tenant: fc.constantFrom('a', 'b', 'c'),
+          records: fc.nat(500),
+        }),
+        { maxLength: 3 },
+      ),
+      steps: fc.uniqueArray(
+        fc.record({ partition: fc.nat(3), records: fc.nat(500), elapsed: fc.boolean() }),
+        { maxLength: 4, selector: (s) => s.partition },
+      ),
     });
+
+  type Poll = ReturnType<typeof pollArb> extends fc.Arbitrary<infer P> ? P : never;
+  const eventsOf = (polls: Poll[]): ObserverEvent[] => {
+    const events: ObserverEvent[] = [];
+    let at = 10_000;
+    let seq = 0;
+    for (const poll of polls) {
+      at += poll.advance;
+      for (const r of poll.reports) {
+        const rep = report(r.producer, seq++, r.records, r.tenant);
+        events.push({ kind: 'report', at, report: rep });
+      }
+      events.push({
+        kind: 'steps',
+        at,
+        steps: poll.steps.map((s) => ({
+          topic: 't',
+          partition: s.partition,
+          at,
+          dtMs: s.partition !== 3 && s.elapsed ? Math.max(0, poll.advance) : 0,
+          records: s.records,
+          end: 0,
+          lag: new Map([['g', 0]]),
+        })),
+      });
+    }
+    return events;
+  };
+
+  it('never yields a negative, infinite or NaN rate, whatever the polls and reports (property)', () => {
+    const seen = { snapshots: 0, uncoveredPartitionWindows: 0, tenantRates: 0, decayedToZero: 0 };
+    fc.assert(
+      fc.property(
+        optionsArb.chain((o) =>
+          fc.tuple(fc.constant(o), fc.array(pollArb(o.stepMs), { minLength: 5, maxLength: 60, size: 'max' })),
+        ),
+        ([opts, polls]) => {
+          const out: WindowSnapshot[] = [];
+          from(eventsOf(polls))
+            .pipe(windowSummaries(opts))
+            .subscribe((w) => out.push(w));
+          for (const w of out) {
+            const bad = badRates(w);
+            expect(bad, bad.join('; ')).toEqual([]);
+            seen.snapshots++;
+            if (w.partitions.some((p) => p.partition === 3)) seen.uncoveredPartitionWindows++;
+            seen.tenantRates += w.tenants.length;
+            seen.decayedToZero += w.tenants.filter((t) => t.recordsPerSec === 0).length;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // The property is only worth something if windows close: floors (about half of what it reaches).
+    expect(seen.snapshots).toBeGreaterThanOrEqual(1500);
+    expect(seen.uncoveredPartitionWindows).toBeGreaterThanOrEqual(1500);
+    expect(seen.tenantRates).toBeGreaterThanOrEqual(4000);
+    expect(seen.decayedToZero).toBeGreaterThanOrEqual(400);
+  });
+
+  it('never yields a negative, infinite or NaN rate when closed late, twice at one time, or back in time (aggregator, property)', () => {
+    // windowSummaries only closes forward in time; the aggregator promises finite rates for any close.
+    let closesNotForward = 0;
+    fc.assert(
+      fc.property(
+        optionsArb,
+        fc.array(
+          fc.record({
+            dt: fc.oneof(fc.integer({ min: -5000, max: 5000 }), fc.constant(0)),
+            records: fc.nat(500),
+            dtMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5000 })),
+          }),
+          { minLength: 2, maxLength: 40, size: 'max' },
+        ),
+        (opts, closes) => {
+          const agg = new WindowAggregator(opts);
+          let at = 10_000;
+          let seq = 0;
+          for (const c of closes) {
+            at += c.dt;
+            if (c.dt <= 0) closesNotForward++;
+            agg.addReport(report('p1', seq++, c.records), at);
+            agg.addSteps([
+              { topic: 't', partition: 0, at, dtMs: c.dtMs, records: c.records, end: 0, lag: new Map() },
+            ]);
+            const bad = badRates(agg.close(at));
+            expect(bad, bad.join('; ')).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(closesNotForward).toBeGreaterThanOrEqual(1200);
   });
 });
 

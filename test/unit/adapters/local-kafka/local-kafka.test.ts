@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../src/domain/errors.js';
-import { checkJava, resolveClasspath } from '../../../../src/adapters/local-kafka/classpath.js';
+import { checkJava, pomPath, resolveClasspath } from '../../../../src/adapters/local-kafka/classpath.js';
 import { defaultLocalKafkaOptions } from '../../../../src/adapters/local-kafka/options.js';
 import { serverProperties } from '../../../../src/adapters/local-kafka/server-properties.js';
 
@@ -94,10 +95,28 @@ describe('missing tools and a broken jar cache', () => {
     );
   });
 
+  /** The cache file resolveClasspath reads: classpath-<first 12 hex of sha256(pom.xml)>.txt in home. */
+  const cacheFile = (home: string): string =>
+    join(
+      home,
+      `classpath-${createHash('sha256').update(readFileSync(pomPath())).digest('hex').slice(0, 12)}.txt`,
+    );
+
+  it('uses a cache whose jars all exist without asking Maven (so the test below writes the file read)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'ktb-cp-'));
+    const jars = ['a.jar', 'b.jar'].map((j) => join(home, j));
+    for (const j of jars) writeFileSync(j, '');
+    writeFileSync(cacheFile(home), `${jars.join(':')}\n`);
+    process.env['PATH'] = '/nonexistent'; // no mvn: only the cache can answer
+    expect(resolveClasspath(home)).toBe(jars.join(':'));
+  });
+
   it('re-resolves a cache naming missing jars, and says to install Maven when it cannot', () => {
     const home = mkdtempSync(join(tmpdir(), 'ktb-cp-'));
-    // A stale cache (any digest) is ignored; a cache with the right name but a missing jar must not be used.
-    writeFileSync(join(home, 'classpath-stale.txt'), '/nonexistent/kafka.jar');
+    const present = join(home, 'present.jar');
+    writeFileSync(present, '');
+    // The cache the code reads, naming one jar that exists and one that does not: it must not be used.
+    writeFileSync(cacheFile(home), `${present}:/nonexistent/kafka.jar`);
     process.env['PATH'] = '/nonexistent';
     expect(() => resolveClasspath(home)).toThrow(
       expect.objectContaining({
