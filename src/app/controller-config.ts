@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
+import { describeIssues } from './config-issues.js';
 import { saslConfigSchema, tlsConfigSchema } from './connection-security.js';
 
 const topic = z
@@ -55,8 +56,10 @@ export type ControllerConfig = z.output<typeof controllerConfigSchema>;
 export function parseControllerConfig(input: unknown): ControllerConfig {
   const r = controllerConfigSchema.safeParse(input);
   if (!r.success) {
-    const msgs = r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new TenantBalancerError(ErrorCode.ConfigInvalid, `invalid controller config: ${msgs.join('; ')}`);
+    throw new TenantBalancerError(
+      ErrorCode.ConfigInvalid,
+      `invalid controller config: ${describeIssues(r.error.issues)}`,
+    );
   }
   return r.data;
 }

@@ -20,8 +20,6 @@ export interface FieldSpec {
   readonly outOfRange: fc.Arbitrary<unknown>;
   /** other fields a refinement may also name when this one is bad (e.g. windowMs >= tickMs) */
   readonly dependents?: readonly string[];
-  /** bad values whose error does not name the field today (a known bug, run as it.fails) */
-  readonly knownGap?: readonly ('outOfRange' | 'wrongKind')[];
 }
 
 const accepts = (kind: Kind, v: unknown): boolean => {
