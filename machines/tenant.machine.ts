@@ -11,7 +11,8 @@ import type { TenantWindow } from '../src/policy/window-summary.js';
  *   shared --hot N windows--> isolating --reserved--> draining --drained--> committing --> dedicated|sharded
  *   dedicated|sharded --needs k'--> isolating(k') -> draining -> committing -> sharded(k')
  *   dedicated|sharded --cold M windows--> draining -> committing -> shared
- *   relaxed tenants skip draining; a drain timeout waits, rolls back, or (relaxed) switches anyway.
+ *   relaxed tenants skip draining; a drain timeout waits or rolls back (`switch` waits too: only a
+ *   relaxed tenant could switch, and relaxed tenants never drain).
  */
 export interface TenantInput {
   readonly topic: string;

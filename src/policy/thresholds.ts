@@ -29,7 +29,11 @@ export const thresholdsSchema = z
     /** migrations in progress at once, across tenants */
     maxConcurrentMigrations: z.number().int().min(1).max(1000).default(2),
     drainTimeoutMs: z.number().int().min(100).default(60_000),
-    /** wait: keep waiting (alerting); rollback: go back to the old route; switch: flip anyway (relaxed tenants only) */
+    /**
+     * wait: keep waiting (alerting); rollback: go back to the old route; switch: behaves as wait.
+     * (switch would flip a relaxed tenant anyway, but relaxed tenants never drain, so no timeout
+     * reaches one; a strict tenant under switch waits with an alert, as the property test checks.)
+     */
     drainTimeoutPolicy: z.enum(['wait', 'rollback', 'switch']).default('rollback'),
     /** lower bound on records/s for a tenant to get an actor at all */
     actorFloorRate: z.number().min(0).default(10),
