@@ -1,4 +1,4 @@
-// Lint enforces the dependency direction of STYLE.md:
+// Lint enforces the dependency direction of CONTRIBUTING.md, "Layers and dependency direction":
 // domain <- policy <- machines/streams <- app <- adapters <- main/cli.
 import tseslint from 'typescript-eslint';
 
@@ -24,11 +24,11 @@ const layer = (inner, forbidden, extra = []) => ({
       {
         paths: [...io, ...extra].map((name) => ({
           name,
-          message: 'I/O belongs in src/adapters (STYLE.md: dependency direction).',
+          message: 'I/O belongs in src/adapters (CONTRIBUTING.md, "Layers and dependency direction").',
         })),
         patterns: forbidden.map((dir) => ({
           group: [`**/${dir}/**`, `**/${dir}`],
-          message: `this layer may not import ${dir}/ (STYLE.md: dependency direction points inward).`,
+          message: `this layer may not import ${dir}/: dependencies point inward (CONTRIBUTING.md, "Layers and dependency direction").`,
         })),
       },
     ],
@@ -67,7 +67,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/cli/**', '**/main.js'], message: 'adapters may not import the composition root.' },
+            {
+              group: ['**/cli/**', '**/main.js'],
+              message:
+                'adapters may not import the composition root (CONTRIBUTING.md, "Layers and dependency direction").',
+            },
           ],
         },
       ],

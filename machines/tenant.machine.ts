@@ -5,7 +5,7 @@ import type { Thresholds } from '../src/policy/thresholds.js';
 import type { TenantWindow } from '../src/policy/window-summary.js';
 
 /**
- * One tenant's lifecycle (DESIGN.md "Tenant lifecycle"). A readable spec with no I/O: every effect
+ * One tenant's lifecycle (docs/design.md, "Tenant lifecycle"). A readable spec with no I/O: every effect
  * is named here and implemented by the controller through `tenantMachine.provide(...)`.
  *
  *   shared --hot N windows--> isolating --reserved--> draining --drained--> committing --> dedicated|sharded

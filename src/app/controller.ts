@@ -89,7 +89,7 @@ const stateOfRoute = (partitions: readonly number[]): RouteState =>
 
 /**
  * The control plane: one XState actor per tenant that matters, driven by the observer's windows,
- * with the machine's named effects carried out here (DESIGN.md "Draining protocol"). Each effect
+ * with the machine's named effects carried out here (docs/design.md, "The draining protocol"). Each effect
  * persists its route record (with the machine snapshot) before acting, so a restarted controller
  * resumes where it stopped. Effects of one tenant run one at a time, in order.
  */

@@ -1,5 +1,5 @@
 /**
- * Batches accepted records per topic (the brief's batch.size and linger.ms). A batch is ready when
+ * Batches accepted records per topic (the Java producer's batch.size and linger.ms). A batch is ready when
  * it holds batchBytes, or when its oldest record has waited lingerMs. Pure: the caller owns time.
  */
 export interface Batch<R> {

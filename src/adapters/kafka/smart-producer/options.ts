@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, TenantBalancerError } from '../../../domain/errors.js';
 
 /**
- * SmartProducer options, named after the Java producer configs of the product brief
+ * SmartProducer options, named after the Java producer's configs
  * (README: "Producer configuration"). Validated once at construction; every error names the field.
  */
 export const smartProducerOptionsSchema = z

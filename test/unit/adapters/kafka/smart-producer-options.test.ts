@@ -70,7 +70,7 @@ const validOptions: fc.Arbitrary<Record<string, unknown>> = fc
   .map((o) => (o['acks'] !== undefined && o['acks'] !== -1 ? { ...o, idempotent: false } : o));
 
 describe('SmartProducer options', () => {
-  it('fills defaults from the brief (acks=all, idempotent, 1 in flight)', () => {
+  it('fills the documented defaults (acks=all, idempotent, 1 in flight)', () => {
     const o = parseSmartProducerOptions({}, 'pid');
     expect(o).toMatchObject({
       acks: -1,
