@@ -880,6 +880,9 @@ export class SmartProducer<V = string> {
   }
 
   private async publishAck(ack: PendingAck): Promise<void> {
+    // The controller counts an ack only once this producer's own traffic report shows it applied
+    // the draining record (acks are untrusted): report now rather than at the next interval.
+    await this.publishTraffic();
     const slash = ack.key.indexOf('/');
     const value: DrainAck = {
       v: WIRE_VERSION,
