@@ -12,12 +12,11 @@ import {
   expectNamesField,
   expectNamesUnknownKey,
   intField,
+  itRejectsTheBadField,
   numField,
   rejection,
   unknownKey,
   withField,
-  withoutField,
-  wrongKind,
   type FieldSpec,
 } from './one-bad-field.js';
 
@@ -277,21 +276,7 @@ describe('controller config', () => {
       field.path[0] === 'sasl'
         ? fc.tuple(validConfig, sasl).map(([c, s]) => ({ ...c, sasl: s }))
         : validConfig;
-    const check = (bad: fc.Arbitrary<unknown>) =>
-      fc.assert(
-        fc.property(base, bad, (c, value) => {
-          const input = withField(withoutField(c, field.path), field.path, value);
-          expectNamesField(
-            rejection(() => parseControllerConfig(input)),
-            PREFIX,
-            field,
-          );
-        }),
-        { numRuns: 40 },
-      );
-
-    it('rejects an out-of-range value, naming the field', () => check(field.outOfRange));
-    it('rejects a value of the wrong type, naming the field', () => check(wrongKind(field.kind)));
+    itRejectsTheBadField(base, field, parseControllerConfig, PREFIX);
   });
 
   it('rejects a windowMs below tickMs, naming windowMs', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/domain/errors.js';
 
 /**
@@ -197,3 +197,29 @@ export const expectNamesUnknownKey = (message: string, prefix: string, holder: s
   const issues = issuesOf(message, prefix);
   expect(issues, message).toEqual([`${holder}: Unrecognized key: ${JSON.stringify(key)}`]);
 };
+
+/**
+ * The two properties every field gets: with exactly this field out of range, or of the wrong type,
+ * in an otherwise valid input, `parse` must fail naming it.
+ */
+export function itRejectsTheBadField(
+  base: fc.Arbitrary<Record<string, unknown>>,
+  field: FieldSpec,
+  parse: (input: unknown) => unknown,
+  prefix: string,
+): void {
+  const check = (bad: fc.Arbitrary<unknown>) =>
+    fc.assert(
+      fc.property(base, bad, (valid, value) => {
+        const input = withField(withoutField(valid, field.path), field.path, value);
+        expectNamesField(
+          rejection(() => parse(input)),
+          prefix,
+          field,
+        );
+      }),
+      { numRuns: 40 },
+    );
+  it('rejects an out-of-range value, naming the field', () => check(field.outOfRange));
+  it('rejects a value of the wrong type, naming the field', () => check(wrongKind(field.kind)));
+}

@@ -8,11 +8,11 @@ import {
   expectNamesField,
   expectNamesUnknownKey,
   intField,
+  itRejectsTheBadField,
   rejection,
   unknownKey,
   withField,
   withoutField,
-  wrongKind,
   type FieldSpec,
 } from '../../app/one-bad-field.js';
 
@@ -104,20 +104,7 @@ describe('SmartProducer options', () => {
   });
 
   describe.each(fields.map((f) => [f.path[0]!, f] as const))('with only %s bad', (_, field) => {
-    const check = (bad: fc.Arbitrary<unknown>) =>
-      fc.assert(
-        fc.property(validOptions, bad, (o, value) => {
-          const input = withField(withoutField(o, field.path), field.path, value);
-          expectNamesField(
-            rejection(() => parseSmartProducerOptions(input, 'p')),
-            PREFIX,
-            field,
-          );
-        }),
-        { numRuns: 40 },
-      );
-    it('rejects an out-of-range value, naming the field', () => check(field.outOfRange));
-    it('rejects a value of the wrong type, naming the field', () => check(wrongKind(field.kind)));
+    itRejectsTheBadField(validOptions, field, (input) => parseSmartProducerOptions(input, 'p'), PREFIX);
   });
 
   it('rejects acks 0 or 1 while idempotence is on (the default), naming acks', () => {
