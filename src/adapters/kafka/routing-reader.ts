@@ -110,14 +110,18 @@ export class RoutingReader {
     // without it the view would never reach the topic's end after a transactional write).
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const last = Number(payload.lastOffset);
-      if (!Number.isNaN(last))
-        this.position.set(payload.partition, Math.max(this.position.get(payload.partition) ?? 0, last + 1));
+      if (!Number.isNaN(last)) this.advance(payload.partition, last + 1);
     });
     await this.consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages)
+        for (const m of batch.messages) {
+          // The position passes each record as it is applied, before its change event: a drain ack
+          // sent from that event reports this position, and the controller counts an ack only
+          // from a producer whose position is past the draining record.
+          this.advance(batch.partition, Number(m.offset) + 1);
           this.applyRecord(m.key, m.value, Number(m.offset), m.headers, inTransaction(m));
+        }
       },
     });
     const caught = new Promise<void>((resolve) => this.caughtUpWaiters.push(resolve));
@@ -146,6 +150,10 @@ export class RoutingReader {
     } finally {
       clearTimeout(timeout);
     }
+  }
+
+  private advance(partition: number, next: number): void {
+    this.position.set(partition, Math.max(this.position.get(partition) ?? 0, next));
   }
 
   private applyRecord(
