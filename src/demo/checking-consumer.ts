@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { LogOrderChecker, OrderingChecker } from '../domain/ordering-checker.js';
+import { LogOrderChecker } from '../domain/log-order-checker.js';
+import { OrderingChecker } from '../domain/ordering-checker.js';
 import { Headers } from '../adapters/kafka/headers.js';
 
 export interface CheckingConsumerOptions {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LogOrderChecker, OrderingChecker, type LoggedRecord } from '../../../src/domain/ordering-checker.js';
+import { LogOrderChecker, type LoggedRecord } from '../../../src/domain/log-order-checker.js';
+import { OrderingChecker } from '../../../src/domain/ordering-checker.js';
 
 /**
  * LogOrderChecker judges a topic's log the way `tenant-balancer check` reads it: every partition at
