@@ -8,10 +8,19 @@ const topic = z
   .string()
   .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name (1-249 chars of a-z A-Z 0-9 . _ -)');
 
+/** host:port with a port in 1..65535 (`k:00000` or `k:99999` is no broker). */
+const brokerAddress = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
+  .refine((a) => {
+    const port = Number(a.slice(a.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65_535;
+  }, 'host:port with a port in 1..65535');
+
 /** The controller's whole configuration: file < env < flags, validated once at start. */
 export const controllerConfigSchema = z
   .object({
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port')).min(1),
+    brokers: z.array(brokerAddress).min(1),
     topics: z.array(topic).min(1, 'at least one managed topic (--topic T)'),
     routingTopic: topic.default('ktb.routes'),
     acksTopic: topic.default('ktb.acks'),

@@ -29,7 +29,7 @@ const badTopicName = fc.oneof(
   fc.tuple(topicName, fc.constantFrom(' ', '/', ':', '*', 'é', '\n'), topicName).map((p) => p.join('')),
 );
 const hostPort = fc
-  .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,30}$/), fc.integer({ min: 0, max: 99_999 }))
+  .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,30}$/), fc.integer({ min: 1, max: 65_535 }))
   .map(([h, p]) => `${h}:${p}`);
 const nonEmpty = fc.string({ minLength: 1, maxLength: 20 });
 
@@ -57,7 +57,9 @@ const fields: FieldSpec[] = [
       fc.array(
         fc.oneof(
           fc.stringMatching(/^[a-z]{1,10}$/),
-          hostPort.map((h) => `${h}0000`),
+          hostPort.map((h) => `${h}000000`),
+          hostPort.map((h) => h.replace(/:\d+$/, ':0')),
+          hostPort.map((h) => h.replace(/:\d+$/, ':65536')),
           hostPort.map((h) => ` ${h}`),
           hostPort.map((h) => h.replace(':', '::')),
         ),
