@@ -1,3 +1,6 @@
+// Over 300 lines: the whole life of a local broker process (format, start, wait, status, stop,
+// kill one node) in one place, because each step reads the same pid, log and port layout; the
+// pure parts (options, server properties, classpath) already live in their own files.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
