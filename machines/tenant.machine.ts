@@ -1,14 +1,17 @@
-// Over 300 lines: one XState machine is one readable spec (setup with named guards and actions,
-// then the state chart); splitting it would scatter the lifecycle a reader needs in one view.
-import { and, assign, not, setup } from 'xstate';
-import type { Ordering } from '../src/domain/route-record.js';
+// Over 300 lines: one XState machine is one readable spec (setup with named guards, actions, steps
+// and delays, then the state chart); splitting it would scatter the lifecycle a reader needs in one view.
+import { and, assign, cancel, enqueueActions, fromCallback, not, setup } from 'xstate';
+import { stateOfRoute } from '../src/domain/route-record.js';
 import { assess, isCold, isHot } from '../src/policy/tenant-assessment.js';
-import type { Thresholds } from '../src/policy/thresholds.js';
-import type { TenantWindow } from '../src/policy/window-summary.js';
+import type { TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
+
+export type { Decision, DrainProgress, TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
 
 /**
- * One tenant's lifecycle (docs/design.md, "Tenant lifecycle"). A readable spec with no I/O: every effect
- * is named here and implemented by the controller through `tenantMachine.provide(...)`.
+ * One tenant's lifecycle (docs/design.md, "Tenant lifecycle"). A readable spec with no I/O: every step
+ * of a move is an invoked actor named here and implemented by the controller through
+ * `tenantMachine.provide({ actors })` (src/app/draining/); the drain timeout is the named delay
+ * `drainTimeout`. A step ends by sending the event that leaves its state; leaving a state stops its step.
  *
  *   shared --hot N windows--> isolating --reserved--> draining --drained--> committing --> dedicated|sharded
  *   dedicated|sharded --needs k'--> isolating(k') -> draining -> committing -> sharded(k')
@@ -16,70 +19,11 @@ import type { TenantWindow } from '../src/policy/window-summary.js';
  *   relaxed tenants skip draining; a drain timeout waits or rolls back (`switch` waits too: only a
  *   relaxed tenant could switch, and relaxed tenants never drain).
  */
-export interface TenantInput {
-  readonly topic: string;
-  readonly tenant: string;
-  readonly ordering: Ordering;
-  readonly thresholds: Thresholds;
-  /** The tenant's partition under default hashing (what "shared" means for it). */
-  readonly hashPartition: number;
-  /** Its committed route: [] = shared. */
-  readonly partitions: readonly number[];
-  readonly epoch: number;
-  readonly manual?: boolean;
-}
-
-export interface Decision {
-  readonly at: number;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
-  readonly numbers: Readonly<Record<string, number>>;
-}
-
-export interface TenantContext {
-  readonly topic: string;
-  readonly tenant: string;
-  readonly ordering: Ordering;
-  readonly thresholds: Thresholds;
-  readonly hashPartition: number;
-  /** committed partitions; [] = shared (hash) */
-  partitions: number[];
-  epoch: number;
-  /** shards wanted by the move in progress ([]-target means release to shared) */
-  wantShards: number;
-  /** explicit partitions requested by an operator move */
-  requested: number[] | undefined;
-  target: number[] | undefined;
-  from: number[] | undefined;
-  /** the route to go back to if the drain is rolled back */
-  previous: number[] | undefined;
-  hot: number;
-  cold: number;
-  reshard: number;
-  manual: boolean;
-  lastMoveAt: number | undefined;
-  drainAlert: boolean;
-  decision: Decision | undefined;
-}
-
-export type TenantEvent =
-  | { type: 'window.closed'; window: TenantWindow; now: number; migrationsInProgress: number }
-  | { type: 'capacity.reserved'; partitions: number[] }
-  | { type: 'capacity.unavailable'; reason: string; now: number }
-  | { type: 'producers.acked' }
-  | { type: 'fence.taken' }
-  | { type: 'drain.completed' }
-  | { type: 'drain.timedOut'; now: number }
-  | { type: 'route.committed'; now: number }
-  | { type: 'operator.pinned'; shards?: number; now: number }
-  | { type: 'operator.unpinned'; now: number }
-  | { type: 'operator.moved'; partitions: number[]; now: number };
-
 type WindowEvent = Extract<TenantEvent, { type: 'window.closed' }>;
 const windowOf = (e: TenantEvent): WindowEvent | undefined => (e.type === 'window.closed' ? e : undefined);
-const stableName = (partitions: readonly number[]): 'shared' | 'dedicated' | 'sharded' =>
-  partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded';
+const stableName = stateOfRoute;
+/** A step does nothing until the controller provides it: pure tests send its events themselves. */
+const step = fromCallback<TenantEvent, TenantContext>(() => undefined);
 const fromOf = (c: TenantContext): number[] =>
   c.partitions.length === 0 ? [c.hashPartition] : [...c.partitions];
 
@@ -88,6 +32,16 @@ const tenantSetup = setup({
     context: {} as TenantContext,
     events: {} as TenantEvent,
     input: {} as TenantInput,
+  },
+  actors: {
+    reserveCapacity: step,
+    announceDraining: step,
+    takeFence: step,
+    awaitConsumers: step,
+    commitRoute: step,
+  },
+  delays: {
+    drainTimeout: ({ context }) => context.thresholds.drainTimeoutMs,
   },
   guards: {
     isHotEnough: ({ context, event }) => {
@@ -132,12 +86,7 @@ const tenantSetup = setup({
     hasOnePartition: ({ context }) => context.partitions.length === 1,
   },
   actions: {
-    // Effects, implemented by the controller (persist first, then act).
-    reserveCapacity: () => undefined,
-    announceDraining: () => undefined,
-    takeFence: () => undefined,
-    awaitConsumers: () => undefined,
-    commitRoute: () => undefined,
+    // Effects the controller implements (a log line, a decision record).
     raiseDrainAlert: () => undefined,
     recordDecision: () => undefined,
 
@@ -210,7 +159,10 @@ const tenantSetup = setup({
     rollBack: assign(({ context, event }) => ({
       target: context.previous ?? [],
       decision: {
-        at: 'now' in event ? event.now : 0,
+        at:
+          event.type === 'drain.timedOut' && event.now !== undefined
+            ? event.now
+            : (context.drain?.startedAt ?? 0) + context.thresholds.drainTimeoutMs,
         from: 'draining',
         to: 'committing',
         reason: 'drain timed out: rolling back to the previous route',
@@ -239,9 +191,29 @@ const tenantSetup = setup({
       cold: 0,
       reshard: 0,
       drainAlert: false,
+      drain: undefined,
       lastMoveAt: event.type === 'route.committed' ? event.now : context.lastMoveAt,
     })),
     flagDrainAlert: assign({ drainAlert: true }),
+    // The drain timeout covers the whole drain; the wait policy re-arms it (an alert per period).
+    armDrainTimeout: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('drainTimeout');
+      enqueue.raise({ type: 'drain.timedOut' }, { delay: 'drainTimeout', id: 'drainTimeout' });
+    }),
+    disarmDrainTimeout: cancel('drainTimeout'),
+    noteAnnounced: assign(({ context, event }) =>
+      event.type === 'drain.announced'
+        ? { drain: { ...context.drain, startedAt: event.now, announceOffset: event.offset } }
+        : {},
+    ),
+    noteFence: assign(({ context, event }) =>
+      event.type === 'fence.taken' && event.fence !== undefined
+        ? { drain: { ...context.drain, fence: event.fence } }
+        : {},
+    ),
+    noteProgress: assign(({ context, event }) =>
+      event.type === 'drain.progress' ? { drain: { ...context.drain, remaining: event.remaining } } : {},
+    ),
   },
 });
 
@@ -287,6 +259,7 @@ export const tenantMachine = tenantSetup.createMachine({
     lastMoveAt: undefined,
     drainAlert: false,
     decision: undefined,
+    drain: undefined,
   }),
   initial: 'settle',
   states: {
@@ -314,37 +287,62 @@ export const tenantMachine = tenantSetup.createMachine({
     dedicated: { on: stableOn },
     sharded: { on: stableOn },
     isolating: {
-      entry: 'reserveCapacity',
+      invoke: { src: 'reserveCapacity', input: ({ context }) => context },
       on: {
         'capacity.reserved': [
           { guard: 'isRelaxed', target: 'committing', actions: ['setTarget', 'bumpEpoch'] },
           { target: 'draining', actions: 'setTarget' },
         ],
         'capacity.unavailable': { target: 'settle', actions: ['noteUnavailable', 'recordDecision'] },
+        'controller.resumed': { target: 'isolating', reenter: true },
       },
     },
     releasing: {
       always: [{ guard: 'isRelaxed', target: 'committing', actions: 'bumpEpoch' }, { target: 'draining' }],
     },
     draining: {
-      entry: ['bumpEpoch', 'announceDraining'],
+      entry: ['bumpEpoch', 'armDrainTimeout'],
+      exit: 'disarmDrainTimeout',
       initial: 'announcing',
       states: {
-        announcing: { on: { 'producers.acked': 'fencing' } },
-        fencing: { entry: 'takeFence', on: { 'fence.taken': 'waiting' } },
-        waiting: { entry: 'awaitConsumers', on: { 'drain.completed': '#tenant.committing' } },
+        announcing: {
+          invoke: { src: 'announceDraining', input: ({ context }) => context },
+          on: {
+            'producers.acked': 'fencing',
+            'controller.resumed': { target: 'announcing', reenter: true, actions: 'armDrainTimeout' },
+          },
+        },
+        fencing: {
+          invoke: { src: 'takeFence', input: ({ context }) => context },
+          on: {
+            'fence.taken': { target: 'waiting', actions: 'noteFence' },
+            'controller.resumed': { target: 'fencing', reenter: true, actions: 'armDrainTimeout' },
+          },
+        },
+        waiting: {
+          invoke: { src: 'awaitConsumers', input: ({ context }) => context },
+          on: {
+            'drain.completed': '#tenant.committing',
+            'controller.resumed': { target: 'waiting', reenter: true, actions: 'armDrainTimeout' },
+          },
+        },
       },
       on: {
+        'drain.announced': { actions: 'noteAnnounced' },
+        'drain.progress': { actions: 'noteProgress' },
         'drain.timedOut': [
           { guard: 'isSwitchAllowed', target: 'committing' },
           { guard: 'isRollbackPolicy', target: 'committing', actions: ['rollBack', 'recordDecision'] },
-          { actions: ['flagDrainAlert', 'raiseDrainAlert'] },
+          { actions: ['flagDrainAlert', 'raiseDrainAlert', 'armDrainTimeout'] },
         ],
       },
     },
     committing: {
-      entry: 'commitRoute',
-      on: { 'route.committed': { target: 'settle', actions: 'settleRoute' } },
+      invoke: { src: 'commitRoute', input: ({ context }) => context },
+      on: {
+        'route.committed': { target: 'settle', actions: 'settleRoute' },
+        'controller.resumed': { target: 'committing', reenter: true },
+      },
     },
   },
 });

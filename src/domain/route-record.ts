@@ -93,6 +93,10 @@ export type RoutingEntry = TenantRoute | PoolLayout | RouteTombstone;
 export type DecodeResult = { ok: true; entry: RoutingEntry } | { ok: false; error: TenantBalancerError };
 
 export const routeKey = (topic: string, tenant: string): string => `${topic}/${tenant}`;
+
+/** The stable state a committed route describes: no partitions = shared, one = dedicated, more = sharded. */
+export const stateOfRoute = (partitions: readonly number[]): 'shared' | 'dedicated' | 'sharded' =>
+  partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded';
 export const poolsKey = (topic: string): string => topic;
 
 const fail = (code: TenantBalancerError['code'], msg: string): DecodeResult => ({

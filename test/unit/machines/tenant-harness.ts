@@ -48,13 +48,27 @@ export const closed = (rate: number, now = 10_000, migrationsInProgress = 0, sha
   migrationsInProgress,
 });
 
+/**
+ * The effects a transition asks for, by name: named actions, and the steps invokes start (a
+ * spawnChild carries the step's src). XState's own bookkeeping (stopping a step, arming or cancelling
+ * the drain timeout) is left out.
+ */
+export const effectNames = (actions: readonly { type: string; params?: unknown }[]): string[] =>
+  actions.flatMap((a) =>
+    a.type === 'xstate.spawnChild'
+      ? [String((a.params as { src?: unknown } | undefined)?.src)]
+      : a.type.startsWith('xstate.')
+        ? []
+        : [a.type],
+  );
+
 /** Runs events purely; returns the final snapshot and the names of the effects each step emitted. */
 export function run(events: TenantEvent[], i: TenantInput = input()): { snap: Snap; effects: string[][] } {
   let [snap, actions] = initialTransition(tenantMachine, i);
-  const effects: string[][] = [actions.map((a) => a.type)];
+  const effects: string[][] = [effectNames(actions)];
   for (const e of events) {
     [snap, actions] = transition(tenantMachine, snap, e);
-    effects.push(actions.map((a) => a.type));
+    effects.push(effectNames(actions));
   }
   return { snap, effects };
 }

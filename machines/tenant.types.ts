@@ -1,0 +1,81 @@
+import type { Ordering } from '../src/domain/route-record.js';
+import type { Thresholds } from '../src/policy/thresholds.js';
+import type { TenantWindow } from '../src/policy/window-summary.js';
+
+/** What a tenant actor starts from: its committed route (or a persisted snapshot, see the controller). */
+export interface TenantInput {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly ordering: Ordering;
+  readonly thresholds: Thresholds;
+  /** The tenant's partition under default hashing (what "shared" means for it). */
+  readonly hashPartition: number;
+  /** Its committed route: [] = shared. */
+  readonly partitions: readonly number[];
+  readonly epoch: number;
+  readonly manual?: boolean;
+}
+
+export interface Decision {
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly numbers: Readonly<Record<string, number>>;
+}
+
+export interface TenantContext {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly ordering: Ordering;
+  readonly thresholds: Thresholds;
+  readonly hashPartition: number;
+  /** committed partitions; [] = shared (hash) */
+  partitions: number[];
+  epoch: number;
+  /** shards wanted by the move in progress ([]-target means release to shared) */
+  wantShards: number;
+  /** explicit partitions requested by an operator move */
+  requested: number[] | undefined;
+  target: number[] | undefined;
+  from: number[] | undefined;
+  /** the route to go back to if the drain is rolled back */
+  previous: number[] | undefined;
+  hot: number;
+  cold: number;
+  reshard: number;
+  manual: boolean;
+  lastMoveAt: number | undefined;
+  drainAlert: boolean;
+  decision: Decision | undefined;
+  /** the drain in progress, as its steps reported it (shown in status; cleared when the route settles) */
+  drain: DrainProgress | undefined;
+}
+
+export interface DrainProgress {
+  /** when the draining route was announced */
+  readonly startedAt?: number;
+  /** its offset in the routing topic: a producer whose view passed it has seen the drain */
+  readonly announceOffset?: number;
+  /** log-end offsets of the old partitions once the producers held the tenant: partition -> offset */
+  readonly fence?: Readonly<Record<string, number>>;
+  /** records still to be consumed below the fence, summed over groups */
+  readonly remaining?: number;
+}
+
+export type TenantEvent =
+  | { type: 'window.closed'; window: TenantWindow; now: number; migrationsInProgress: number }
+  | { type: 'capacity.reserved'; partitions: number[] }
+  | { type: 'capacity.unavailable'; reason: string; now: number }
+  | { type: 'drain.announced'; offset: number; now: number }
+  | { type: 'producers.acked' }
+  | { type: 'fence.taken'; fence?: Readonly<Record<string, number>> }
+  | { type: 'drain.progress'; remaining: number }
+  | { type: 'drain.completed' }
+  | { type: 'drain.timedOut'; now?: number }
+  | { type: 'route.committed'; now: number }
+  | { type: 'operator.pinned'; shards?: number; now: number }
+  | { type: 'operator.unpinned'; now: number }
+  | { type: 'operator.moved'; partitions: number[]; now: number }
+  /** sent once to an actor restored from a persisted snapshot: re-enter the step it was in */
+  | { type: 'controller.resumed' };

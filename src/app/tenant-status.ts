@@ -1,0 +1,51 @@
+import type { TenantContext } from '../../machines/tenant.machine.js';
+import type { Handle } from './tenant-registry.js';
+import { stateName } from './state-name.js';
+
+export interface TenantStatus {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly state: string;
+  readonly partitions: readonly number[];
+  readonly epoch: number;
+  readonly ordering: string;
+  readonly manual: boolean;
+  readonly rates: { readonly recordsPerSec: number; readonly share: number; readonly lag: number } | null;
+  readonly decision: TenantContext['decision'] | null;
+  readonly drain: {
+    readonly target: readonly number[];
+    readonly from: readonly number[];
+    readonly remaining: number | null;
+    readonly alert: boolean;
+    readonly startedAt: number | null;
+  } | null;
+}
+
+/** What /tenants and the CLI show of one tenant: its machine's snapshot and its last window. */
+export function tenantStatus(h: Handle): TenantStatus {
+  const s = h.actor.getSnapshot();
+  const c = s.context;
+  return {
+    topic: h.topic,
+    tenant: h.tenant,
+    state: stateName(s.value),
+    partitions: c.partitions.length === 0 ? [c.hashPartition] : c.partitions,
+    epoch: c.epoch,
+    ordering: c.ordering,
+    manual: c.manual,
+    rates: h.lastWindow
+      ? { recordsPerSec: h.lastWindow.recordsPerSec, share: h.lastWindow.share, lag: h.lastWindow.lag }
+      : null,
+    decision: c.decision ?? null,
+    drain:
+      c.target !== undefined
+        ? {
+            target: c.target.length === 0 ? [c.hashPartition] : c.target,
+            from: c.from ?? [],
+            remaining: c.drain?.remaining ?? null,
+            alert: c.drainAlert,
+            startedAt: c.drain?.startedAt ?? null,
+          }
+        : null,
+  };
+}
