@@ -8,6 +8,8 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { metrics, NodeSDK } from '@opentelemetry/sdk-node';
+import { Headers } from '../kafka/headers.js';
+import { subscribeHoldSpans } from './hold-spans.js';
 import { Attr } from './semconv.js';
 import { setPrometheusReader } from './prometheus-reader.js';
 
@@ -50,11 +52,11 @@ const sdk = new NodeSDK({
       // Hooks must never break the host: attribute setting only, guarded.
       producerHook: (span, { message }) => {
         try {
-          const tenant = header(message.headers, 'tenant-id');
+          const tenant = header(message.headers, Headers.tenantId);
           if (tenant !== undefined) {
             span.setAttribute(Attr.tenantId, tenant);
-            // No route-epoch header means the default route (epoch 0); see SmartProducer.admit.
-            span.setAttribute(Attr.routeEpoch, Number(header(message.headers, 'route-epoch') ?? 0));
+            // No route-epoch header means the default route (epoch 0); see RouteStep.place.
+            span.setAttribute(Attr.routeEpoch, Number(header(message.headers, Headers.routeEpoch) ?? 0));
           }
           if (typeof message.partition === 'number')
             span.setAttribute(Attr.partitionChosen, message.partition);
@@ -64,7 +66,7 @@ const sdk = new NodeSDK({
       },
       consumerHook: (span, { message }) => {
         try {
-          const tenant = header(message.headers, 'tenant-id');
+          const tenant = header(message.headers, Headers.tenantId);
           if (tenant !== undefined) span.setAttribute(Attr.tenantId, tenant);
         } catch {
           /* never break processing */
@@ -74,6 +76,8 @@ const sdk = new NodeSDK({
   ],
 });
 sdk.start();
+// The SmartProducer publishes its holds on diagnostics channels; they become `tenant.hold` spans.
+subscribeHoldSpans();
 
 let shuttingDown = false;
 const shutdown = () => {

@@ -14,3 +14,10 @@ export {
   type SmartProducerOptionsInput,
 } from './options.js';
 export { stringSerializer, jsonSerializer, bytesSerializer, type Serializer } from './serializers.js';
+export {
+  ProducerChannel,
+  type ProducerHooks,
+  type HoldStarted,
+  type HoldEnded,
+  type ProducerClosed,
+} from './producer-hooks.js';
