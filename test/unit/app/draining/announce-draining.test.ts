@@ -53,7 +53,14 @@ describe('announceDraining + collectAcks (draining.announcing)', () => {
     expect(r.types()).toEqual(['drain.announced', 'producers.acked']);
     expect(s.steps).toEqual([
       { topic: 'orders', tenant: 'acme', epoch: 3, step: 'acks', phase: 'start', detail: { producers: 0 } },
-      { topic: 'orders', tenant: 'acme', epoch: 3, step: 'acks', phase: 'end', detail: { acked: 0, expired: 0 } },
+      {
+        topic: 'orders',
+        tenant: 'acme',
+        epoch: 3,
+        step: 'acks',
+        phase: 'end',
+        detail: { acked: 0, expired: 0 },
+      },
     ]);
     expect(fp.warnings()).toEqual([]);
     r.stop();

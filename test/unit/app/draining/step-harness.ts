@@ -92,7 +92,8 @@ export function fakePorts(o: FakePortsOptions = {}) {
     log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
     clock: { now: o.now ?? (() => Date.now()) },
   };
-  const warnings = (msg?: string) => logs.filter((l) => l.level === 'warn' && (msg === undefined || l.msg === msg));
+  const warnings = (msg?: string) =>
+    logs.filter((l) => l.level === 'warn' && (msg === undefined || l.msg === msg));
   return { ports, table, writes, logs, warnings, grows, logEnds, samples$, reports$, acks$ };
 }
 
@@ -144,7 +145,12 @@ export function stepDeps(
     acks: new ProducerAcks(),
     running: () => running,
     persist: async (key, state, partitions, from) => {
-      persisted.push({ key, state, partitions: [...partitions], from: from === undefined ? undefined : [...from] });
+      persisted.push({
+        key,
+        state,
+        partitions: [...partitions],
+        from: from === undefined ? undefined : [...from],
+      });
       return offset++;
     },
     migrationStep: (e) => void steps.push(e),
