@@ -15,6 +15,7 @@ export const awaitConsumers = (deps: StepDeps) =>
       c.drain?.fence !== undefined
         ? new Map(Object.entries(c.drain.fence).map(([p, o]) => [Number(p), o]))
         : await deps.ports.offsets.logEnd(c.topic, c.from ?? []);
+    if (signal.aborted) return undefined;
     const groups = deps.ports.offsets.groups();
     deps.migrationStep({
       topic: c.topic,

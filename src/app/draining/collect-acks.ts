@@ -50,7 +50,9 @@ export function collectAcks(
         leaseOver(deps.acks.view(p), announcedAt, announceOffset, now, leaseMs),
       );
       if (pending.length > 0 && expired.length < pending.length) {
-        const next = Math.min(...pending.map((p) => leaseDeadline(deps.acks.view(p), announcedAt, leaseMs)));
+        // Only a lease still running can end the wait by running out: wake up when the first one may.
+        const running = pending.filter((p) => !expired.includes(p));
+        const next = Math.min(...running.map((p) => leaseDeadline(deps.acks.view(p), announcedAt, leaseMs)));
         clearTimeout(timer);
         timer = setTimeout(check, Math.max(1, next - now));
         return;
