@@ -36,4 +36,4 @@ export { TenantBalancerError, ErrorCode, isTenantBalancerError } from './domain/
 export type { TenantRoute, PoolLayout, RouteState, Ordering } from './domain/route-record.js';
 export { tenantMachine } from '../machines/tenant.machine.js';
 export { parseControllerConfig, type ControllerConfig } from './app/controller-config.js';
-export { startControllerService, type RunningController } from './cli/controller-service.js';
+export { startControllerService, type RunningController } from './compose/controller-service.js';

@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import type { ControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import type { TopicName } from '../../../src/domain/ids.js';
 import { MAX_EPOCH } from '../../../src/domain/route-record.js';

@@ -6,7 +6,7 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName } from '../helpers/kafka.js';
 import { freePort } from '../helpers/processes.js';

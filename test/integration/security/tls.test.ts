@@ -8,7 +8,7 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
 import { freePort, runCli, type CliProcess } from '../helpers/processes.js';

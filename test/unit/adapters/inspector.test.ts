@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { createActor } from 'xstate';
 import { tenantMachine } from '../../../machines/tenant.machine.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { startInspector, type RunningInspector } from '../../../src/cli/inspector.js';
+import { startInspector, type RunningInspector } from '../../../src/adapters/inspector.js';
 import { freePort } from '../../integration/helpers/processes.js';
 import { closed, input } from '../machines/tenant-harness.js';
 
