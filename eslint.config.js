@@ -1,6 +1,6 @@
 // Lint enforces the dependency direction of CONTRIBUTING.md, "Layers and dependency direction":
 // domain <- policy <- machines/streams <- app <- adapters <- compose <- cli/demo/main,
-// and the purity of the decision layers ("Decisions are pure").
+// the purity of the decision layers ("Decisions are pure") and the error rules ("Errors").
 import tseslint from 'typescript-eslint';
 
 const layers = 'CONTRIBUTING.md, "Layers and dependency direction"';
@@ -64,6 +64,12 @@ const deny = (files, forbidden, { paths = [] } = {}) => ({
   },
 });
 
+// Every error we raise is a TenantBalancerError with a code.
+const errors = 'CONTRIBUTING.md, "Errors"';
+const throwSyntax = ['NewExpression', 'CallExpression'].map((node) => ({
+  selector: `ThrowStatement > ${node}[callee.name='Error']`,
+  message: `throw a TenantBalancerError with an ErrorCode from src/domain/errors.ts and a message that says what to fix (${errors}).`,
+}));
 // The decision layers take time as an argument; timers live in the controller and the adapters.
 const clockSyntax = [
   {
@@ -87,6 +93,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-throw-literal': 'error',
     },
+  },
+
+  {
+    files: ['src/**/*.ts', 'machines/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...throwSyntax] },
   },
 
   // The pure layers: allow-lists. zod is a pure schema library (wire and route record codecs, thresholds).
@@ -141,7 +152,7 @@ export default tseslint.config(
           message: `timers live in the controller and the adapters (${pure}).`,
         })),
       ],
-      'no-restricted-syntax': ['error', ...clockSyntax],
+      'no-restricted-syntax': ['error', ...throwSyntax, ...clockSyntax],
     },
   },
 

@@ -1,3 +1,4 @@
+import { ErrorCode, TenantBalancerError } from './errors.js';
 import type { PartitionStep } from './offsets.js';
 import type { TrafficReport } from './wire-records.js';
 
@@ -87,7 +88,10 @@ export class WindowAggregator {
 
   constructor(readonly opts: WindowOptions) {
     if (!(opts.stepMs > 0) || !(opts.windowMs >= opts.stepMs))
-      throw new Error('windowMs must be >= stepMs > 0');
+      throw new TenantBalancerError(
+        ErrorCode.ConfigInvalid,
+        `window options: windowMs (${opts.windowMs}) must be >= stepMs (${opts.stepMs}) > 0; raise windowMs or lower the step (tickMs)`,
+      );
     this.buckets = Math.max(1, Math.round(opts.windowMs / opts.stepMs));
     this.bucketStart = new Float64Array(this.buckets).fill(Number.NaN);
   }
