@@ -9,7 +9,7 @@ import { parseControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName } from '../helpers/kafka.js';
-import { freePort } from '../helpers/processes.js';
+import { freePort } from '../../support/free-port.js';
 
 const PASSWORD = 'sup3r-s3cret-pa55word';
 

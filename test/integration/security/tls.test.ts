@@ -11,7 +11,8 @@ import { parseControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
 
 /**
  * A second local broker with an SSL listener (self-signed certificate) and a mutual-TLS listener (it
