@@ -29,7 +29,7 @@ export {
   defaultInternalTopics,
   type InternalTopicNames,
 } from './adapters/kafka/internal-topics.js';
-export { Headers } from './adapters/kafka/headers.js';
+export { Headers } from './domain/record-headers.js';
 export { OrderingChecker, type CheckerReport } from './domain/ordering-checker.js';
 export { LogOrderChecker, type LoggedRecord, type LogOrderReport } from './domain/log-order-checker.js';
 export { RoutingTable } from './domain/routing-table.js';

@@ -1,5 +1,6 @@
 import { ErrorCode, TenantBalancerError } from './errors.js';
 import type { PartitionStep } from './offsets.js';
+import { routeKey } from './route-record.js';
 import type { TrafficReport } from './wire-records.js';
 
 export interface WindowOptions {
@@ -130,7 +131,7 @@ export class WindowAggregator {
     });
     this.gone.delete(r.producerId);
     for (const t of r.tenants) {
-      const key = `${t.topic}/${t.tenant}`;
+      const key = routeKey(t.topic, t.tenant);
       let s = this.tenants.get(key);
       if (s === undefined) {
         // One literal (one object shape) for every tenant series: the close loop stays monomorphic.
