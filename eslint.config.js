@@ -166,6 +166,23 @@ export default tseslint.config(
   deny(['src/demo/**/*.ts'], ['cli', 'main']),
   deny(['src/cli/**/*.ts'], ['main']),
   {
+    files: ['test/unit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/integration/**'],
+              message:
+                'unit tests import no integration helpers; put what both share in test/support/ (CONTRIBUTING.md, "Tests").',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/index.ts'],
     rules: {
       'no-restricted-imports': [
