@@ -66,10 +66,22 @@ const deny = (files, forbidden, { paths = [] } = {}) => ({
 
 // Every error we raise is a TenantBalancerError with a code.
 const errors = 'CONTRIBUTING.md, "Errors"';
-const throwSyntax = ['NewExpression', 'CallExpression'].map((node) => ({
-  selector: `ThrowStatement > ${node}[callee.name='Error']`,
-  message: `throw a TenantBalancerError with an ErrorCode from src/domain/errors.ts and a message that says what to fix (${errors}).`,
-}));
+const throwSyntax = [
+  ...['NewExpression', 'CallExpression'].map((node) => ({
+    selector: `ThrowStatement > ${node}[callee.name='Error']`,
+    message: `throw a TenantBalancerError with an ErrorCode from src/domain/errors.ts and a message that says what to fix (${errors}).`,
+  })),
+  {
+    selector: "Property[key.name='code'] > Literal[value=/^KTB_/]",
+    message: `write ErrorCode.X (src/domain/errors.ts), not the code as a string, so every code is in the registry (${errors}).`,
+  },
+];
+// Record header names are defined once (CONTRIBUTING.md, "Files and names").
+const headerSyntax = {
+  selector: 'Literal[value=/^(tenant-id|route-epoch|tenant-seq|sent-at|shard-key)$/]',
+  message:
+    'use Headers from src/domain/record-headers.ts, not the header name as a string (CONTRIBUTING.md, "Files and names").',
+};
 // The decision layers take time as an argument; timers live in the controller and the adapters.
 const clockSyntax = [
   {
@@ -97,7 +109,7 @@ export default tseslint.config(
 
   {
     files: ['src/**/*.ts', 'machines/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', ...throwSyntax] },
+    rules: { 'no-restricted-syntax': ['error', ...throwSyntax, headerSyntax] },
   },
 
   // The pure layers: allow-lists. zod is a pure schema library (wire and route record codecs, thresholds).
@@ -152,8 +164,14 @@ export default tseslint.config(
           message: `timers live in the controller and the adapters (${pure}).`,
         })),
       ],
-      'no-restricted-syntax': ['error', ...throwSyntax, ...clockSyntax],
+      'no-restricted-syntax': ['error', ...throwSyntax, headerSyntax, ...clockSyntax],
     },
+  },
+
+  {
+    // the one place the header names are spelled out
+    files: ['src/domain/record-headers.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...throwSyntax, ...clockSyntax] },
   },
 
   // The rest: deny-lists of the outer layers.
