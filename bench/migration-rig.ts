@@ -1,7 +1,7 @@
 import { SmartProducer } from '../src/adapters/kafka/smart-producer/index.js';
 import { silentLogger } from '../src/adapters/logger.js';
 import { parseControllerConfig } from '../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../src/compose/controller-service.js';
 import { CheckingConsumer } from '../src/demo/checking-consumer.js';
 import { TenantLoad, type TenantSpec } from '../src/demo/tenant-load.js';
 import type { BenchTopology } from './broker.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
-import { Headers } from '../src/adapters/kafka/headers.js';
+import { Headers } from '../src/domain/record-headers.js';
 import { RouteWriter } from '../src/adapters/kafka/route-writer.js';
 import type { TenantId, TopicName } from '../src/domain/ids.js';
 import { defaultPartitionOf } from '../src/domain/partition-choice.js';

@@ -1,4 +1,7 @@
-// Public API of the kafka-tenant-balancer package.
+// Public API of the kafka-tenant-balancer package: the producer side (SmartProducer, routing partitioner,
+// routing reader and writer, managed topics), the consumer side (header names, order checkers), errors and
+// types. The controller runs as the `tenant-balancer` binary; its wiring (src/compose), the CLI and the demo
+// are not part of the API (lint: eslint.config.js, "src/index.ts").
 export {
   SmartProducer,
   SendManyError,
@@ -26,14 +29,11 @@ export {
   defaultInternalTopics,
   type InternalTopicNames,
 } from './adapters/kafka/internal-topics.js';
-export { Headers } from './adapters/kafka/headers.js';
-export { CheckingConsumer } from './demo/checking-consumer.js';
+export { Headers } from './domain/record-headers.js';
 export { OrderingChecker, type CheckerReport } from './domain/ordering-checker.js';
+export { LogOrderChecker, type LoggedRecord, type LogOrderReport } from './domain/log-order-checker.js';
 export { RoutingTable } from './domain/routing-table.js';
 export { createPartitionChooser } from './domain/partition-choice.js';
 export { murmur2, partitionForKey } from './domain/murmur2.js';
 export { TenantBalancerError, ErrorCode, isTenantBalancerError } from './domain/errors.js';
 export type { TenantRoute, PoolLayout, RouteState, Ordering } from './domain/route-record.js';
-export { tenantMachine } from '../machines/tenant.machine.js';
-export { parseControllerConfig, type ControllerConfig } from './app/controller-config.js';
-export { startControllerService, type RunningController } from './cli/controller-service.js';

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { brokerUnreachable } from '../adapters/kafka/client.js';
 import { createLogger } from '../adapters/logger.js';
-import { startControllerService } from './controller-service.js';
+import { startControllerService } from '../compose/controller-service.js';
 import { positiveInt } from './common.js';
 import { loadControllerConfig, type ControllerFlags } from './load-controller-config.js';
-import { startInspector } from './inspector.js';
+import { startInspector } from '../adapters/inspector.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { createLogger } from '../adapters/logger.js';
 import { runDemo, type DemoSummary } from '../demo/run-demo.js';
 import { positiveInt } from './common.js';
-import { startInspector } from './inspector.js';
+import { startInspector } from '../adapters/inspector.js';
 
 interface DemoFlags {
   duration: number;

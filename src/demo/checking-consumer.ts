@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { LogOrderChecker } from '../domain/log-order-checker.js';
 import { OrderingChecker } from '../domain/ordering-checker.js';
-import { Headers } from '../adapters/kafka/headers.js';
+import { Headers } from '../domain/record-headers.js';
 
 export interface CheckingConsumerOptions {
   readonly topic: string;

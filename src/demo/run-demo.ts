@@ -9,7 +9,7 @@ import type { Logger } from '../adapters/logger.js';
 import { securityFromEnv } from '../app/connection-security.js';
 import { parseControllerConfig } from '../app/controller-config.js';
 import type { TenantStatus } from '../app/controller.js';
-import { startControllerService, type RunningController } from '../cli/controller-service.js';
+import { startControllerService, type RunningController } from '../compose/controller-service.js';
 import type { CheckerReport } from '../domain/ordering-checker.js';
 import { CheckingConsumer } from './checking-consumer.js';
 import { latencyByPhase, type PhaseLatency } from './latency-stats.js';

@@ -1,5 +1,5 @@
 import type { SmartProducer } from '../adapters/kafka/smart-producer/index.js';
-import { Headers } from '../adapters/kafka/headers.js';
+import { Headers } from '../domain/record-headers.js';
 
 export interface TenantSpec {
   /** records per second */

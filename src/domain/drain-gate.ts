@@ -1,3 +1,5 @@
+import { ErrorCode, TenantBalancerError } from './errors.js';
+
 /**
  * The producer side of the draining protocol, as pure bookkeeping (no timers, no I/O).
  *
@@ -44,7 +46,11 @@ export class DrainGate<R> {
 
   hold(key: string, record: R): void {
     const g = this.gates.get(key);
-    if (g === undefined) throw new Error(`DrainGate.hold: ${key} is not gated`);
+    if (g === undefined)
+      throw new TenantBalancerError(
+        ErrorCode.Internal,
+        `DrainGate.hold: ${key} is not gated; hold a record only while isHeld(key) is true (after draining(key, epoch))`,
+      );
     g.held.push(record);
   }
 

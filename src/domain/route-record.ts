@@ -97,6 +97,17 @@ export const routeKey = (topic: string, tenant: string): string => `${topic}/${t
 /** The stable state a committed route describes: no partitions = shared, one = dedicated, more = sharded. */
 export const stateOfRoute = (partitions: readonly number[]): 'shared' | 'dedicated' | 'sharded' =>
   partitions.length === 0 ? 'shared' : partitions.length === 1 ? 'dedicated' : 'sharded';
+
+/**
+ * The topic and tenant of a route key (`routeKey`'s inverse): the topic ends at the first `/` (a Kafka
+ * topic name has none), the tenant is the rest. undefined when either part would be empty.
+ */
+export const parseRouteKey = (key: string): { topic: string; tenant: string } | undefined => {
+  const slash = key.indexOf('/');
+  if (slash <= 0 || slash === key.length - 1) return undefined;
+  return { topic: key.slice(0, slash), tenant: key.slice(slash + 1) };
+};
+
 export const poolsKey = (topic: string): string => topic;
 
 const fail = (code: TenantBalancerError['code'], msg: string): DecodeResult => ({
@@ -109,20 +120,16 @@ export function decodeRoutingRecord(key: Buffer | null, value: Buffer | null): D
   if (key === null || key.length === 0)
     return fail(ErrorCode.RouteRecordMalformed, 'routing record without a key');
   const k = key.toString('utf8');
-  const slash = k.indexOf('/');
   if (value === null) {
-    if (slash <= 0 || slash === k.length - 1)
+    const parts = parseRouteKey(k);
+    if (parts === undefined)
       return fail(
         ErrorCode.RouteRecordMalformed,
         `tombstone with key "${k.slice(0, 64)}" is not topic/tenant`,
       );
     return {
       ok: true,
-      entry: {
-        kind: 'tombstone',
-        topic: k.slice(0, slash) as TopicName,
-        tenant: k.slice(slash + 1) as TenantId,
-      },
+      entry: { kind: 'tombstone', topic: parts.topic as TopicName, tenant: parts.tenant as TenantId },
     };
   }
   if (value.length > MAX_ROUTE_RECORD_BYTES) {

@@ -1,4 +1,6 @@
+import { ErrorCode, TenantBalancerError } from './errors.js';
 import type { PartitionStep } from './offsets.js';
+import { routeKey } from './route-record.js';
 import type { TrafficReport } from './wire-records.js';
 
 export interface WindowOptions {
@@ -87,7 +89,10 @@ export class WindowAggregator {
 
   constructor(readonly opts: WindowOptions) {
     if (!(opts.stepMs > 0) || !(opts.windowMs >= opts.stepMs))
-      throw new Error('windowMs must be >= stepMs > 0');
+      throw new TenantBalancerError(
+        ErrorCode.ConfigInvalid,
+        `window options: windowMs (${opts.windowMs}) must be >= stepMs (${opts.stepMs}) > 0; raise windowMs or lower the step (tickMs)`,
+      );
     this.buckets = Math.max(1, Math.round(opts.windowMs / opts.stepMs));
     this.bucketStart = new Float64Array(this.buckets).fill(Number.NaN);
   }
@@ -126,7 +131,7 @@ export class WindowAggregator {
     });
     this.gone.delete(r.producerId);
     for (const t of r.tenants) {
-      const key = `${t.topic}/${t.tenant}`;
+      const key = routeKey(t.topic, t.tenant);
       let s = this.tenants.get(key);
       if (s === undefined) {
         // One literal (one object shape) for every tenant series: the close loop stays monomorphic.

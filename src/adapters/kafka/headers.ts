@@ -1,8 +1,3 @@
-/** Record headers we write and read; any Kafka client can check order, loss and latency from them. */
-export const Headers = {
-  tenantId: 'tenant-id',
-  routeEpoch: 'route-epoch',
-  tenantSeq: 'tenant-seq',
-  sentAt: 'sent-at',
-  shardKey: 'shard-key',
-} as const;
+// The header names are defined once, in src/domain/record-headers.ts; this re-export keeps the imports of
+// the smart producer and the OTel hooks working until they import the domain module (issue #14).
+export { Headers } from '../../domain/record-headers.js';

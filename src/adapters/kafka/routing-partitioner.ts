@@ -1,7 +1,7 @@
 import { Partitioners, type ICustomPartitioner, type IHeaders } from 'kafkajs';
 import { createPartitionChooser } from '../../domain/partition-choice.js';
 import type { RoutingTable } from '../../domain/routing-table.js';
-import { Headers } from './headers.js';
+import { Headers } from '../../domain/record-headers.js';
 
 const headerString = (headers: IHeaders | undefined, name: string): string | undefined => {
   const v = headers?.[name];

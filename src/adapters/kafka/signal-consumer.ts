@@ -8,6 +8,7 @@ import {
   type ReceivedReport,
 } from '../../domain/wire-records.js';
 import type { Logger } from '../logger.js';
+import type { ErrorCode } from '../../domain/errors.js';
 
 export type { ReceivedReport };
 
@@ -57,7 +58,7 @@ export class SignalConsumer {
     ]);
   }
 
-  private skip(code: string, message: string, topic: string): void {
+  private skip(code: ErrorCode, message: string, topic: string): void {
     this.malformed++;
     this.logger.warn({ code, topic }, message);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 
 /** The repository (or installed package) root, found from this file whether it runs from src/ or dist/src/. */
 export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -12,7 +13,11 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
       if (name === 'kafka-tenant-balancer') return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`kafka-tenant-balancer package.json not found above ${from}`);
+    if (parent === dir)
+      throw new TenantBalancerError(
+        ErrorCode.PackageIncomplete,
+        `no package.json named kafka-tenant-balancer in ${from} or any folder above it; run from the repository or from an installed copy of the package (the local broker needs its scripts/kafka/pom.xml); reinstall it if its files were moved`,
+      );
     dir = parent;
   }
 }

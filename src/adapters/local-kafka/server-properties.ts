@@ -1,3 +1,4 @@
+import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import type { LocalKafkaOptions } from './options.js';
 
 /** The broker's key store, and (mutual TLS) the store of client certificates it trusts. */
@@ -71,7 +72,11 @@ export function serverProperties(
     lines['super.users'] = ['ANONYMOUS', ...o.aclSuperUsers].map((u) => `User:${u}`).join(';');
   }
   if (o.tls === true) {
-    if (keystore === undefined) throw new Error('serverProperties: tls needs the keystore');
+    if (keystore === undefined)
+      throw new TenantBalancerError(
+        ErrorCode.ConfigInvalid,
+        'serverProperties: tls is on but no keystore was passed; pass the broker keystore (file, password) or turn tls off',
+      );
     const tlsPort = o.port + 300 + i;
     lines['listeners'] = `${lines['listeners']},SSL://127.0.0.1:${tlsPort}`;
     lines['advertised.listeners'] = `${lines['advertised.listeners']},SSL://127.0.0.1:${tlsPort}`;
@@ -83,7 +88,10 @@ export function serverProperties(
     if (o.tlsClientAuth === true) {
       const trust = keystore.clientTrust;
       if (trust === undefined)
-        throw new Error('serverProperties: tlsClientAuth needs the client trust store');
+        throw new TenantBalancerError(
+          ErrorCode.ConfigInvalid,
+          'serverProperties: tlsClientAuth is on but the keystore has no client trust store; pass keystore.clientTrust or turn tlsClientAuth off',
+        );
       const mtlsPort = o.port + 400 + i;
       lines['listeners'] = `${lines['listeners']},MTLS://127.0.0.1:${mtlsPort}`;
       lines['advertised.listeners'] = `${lines['advertised.listeners']},MTLS://127.0.0.1:${mtlsPort}`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
 import type { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import type { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { capturingLogger, startLoad, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';

@@ -3,7 +3,7 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import { silentLogger } from '../../../src/adapters/logger.js';
 import type { TenantStatus } from '../../../src/app/controller.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { brokers, uniqueName, waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 

@@ -2,10 +2,10 @@ import type { Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import type { ControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import type { TopicName } from '../../../src/domain/ids.js';
-import { MAX_EPOCH } from '../../../src/domain/route-record.js';
+import { MAX_EPOCH, routeKey } from '../../../src/domain/route-record.js';
 import { testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
@@ -26,7 +26,7 @@ describe('the controller ignores forged routing records', () => {
 
   const forge = async (tenant: string, over: Record<string, unknown>) => {
     const value = JSON.stringify({ ...t.route(tenant, {}), ...over });
-    await raw.send({ topic: t.names.routingTopic, messages: [{ key: `${t.topic}/${tenant}`, value }] });
+    await raw.send({ topic: t.names.routingTopic, messages: [{ key: routeKey(t.topic, tenant), value }] });
   };
   const stateOf = (tenant: string) => svc?.controller.tenants().find((x) => x.tenant === tenant);
   const pinAndSettle = async (tenant: string) => {

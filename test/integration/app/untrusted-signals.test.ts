@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
 import type { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import type { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
 import { startLoad, testControllerConfig } from '../helpers/controller.js';

@@ -1,7 +1,7 @@
 import type { Admin, Message, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsReady } from '../../../src/adapters/kafka/internal-topics.js';
-import { Headers } from '../../../src/adapters/kafka/headers.js';
+import { Headers } from '../../../src/domain/record-headers.js';
 import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
 import { brokers, testKafka, uniqueName, waitFor } from '../helpers/kafka.js';

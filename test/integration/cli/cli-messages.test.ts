@@ -2,7 +2,8 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsReady } from '../../../src/adapters/kafka/internal-topics.js';
 import { brokers, testKafka, uniqueName } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
 
 /**
  * What the built CLI prints when something is wrong (one line with a KTB_ code and what to do, no

@@ -6,7 +6,8 @@ import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { CheckingConsumer } from '../../../src/demo/checking-consumer.js';
 import { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
 
 /** Its own single broker (restarting the shared one would disturb other files). */
 describe('the broker restarts under load', () => {

@@ -1,43 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeRoutingRecord } from '../../../src/domain/route-record.js';
 import { collect } from '../helpers/collect.js';
-import { uniqueName, waitFor } from '../helpers/kafka.js';
-import type { CliProcess } from '../helpers/processes.js';
-import { createTopology, type Topology } from '../helpers/topology.js';
-import { controllerLauncher, pinOverHttp, startWorkload, type Workload } from '../helpers/workload.js';
+import { waitFor } from '../helpers/kafka.js';
+import { expectAllConsumedInOrder, killRig } from '../helpers/kill-rig.js';
+import { pinOverHttp } from '../helpers/workload.js';
 
 const TOKEN = 'ha-test-token-0123456789ab';
 
 describe('highly available controller: the leader is killed mid-drain', () => {
-  let t: Topology;
-  let w: Workload | undefined;
-  const procs: CliProcess[] = [];
-  const groupId = uniqueName('ha-consumers');
-
-  const start = async (env: Record<string, string> = {}) =>
-    controllerLauncher(t, { groupId, token: TOKEN, extra: ['--ha'] }, procs)(env);
-
-  beforeAll(async () => {
-    t = await createTopology('ha', 2, 2);
-    w = await startWorkload(t, {
-      groupId,
-      tenants: { vip: { rate: 100 }, a: { rate: 100 }, b: { rate: 100 } },
-      members: 2,
-      costMicros: 200,
-      routeLeaseMs: 3000,
-    });
-  });
-  afterAll(async () => {
-    await w?.stop();
-    await Promise.all(procs.map((p) => p.kill('SIGKILL')));
-    await t?.close();
-  });
+  const rig = killRig('ha', { token: TOKEN, others: ['a', 'b'], controllerArgs: ['--ha'] });
 
   it('a warm standby takes over within 10 s, finishes the drain, and no route is written by two leaders', async () => {
-    const { producer, consumer, load } = w!;
-    const a = await start({ KTB_FAULT_HOLD: 'after-fence' });
+    const { t, w } = rig;
+    const a = await rig.start({ KTB_FAULT_HOLD: 'after-fence' });
     await a.p.waitForOutput(/became leader/, 'A leads');
-    const b = await start();
+    const b = await rig.start();
     await b.p.waitForOutput(/standing by|became leader/, 'B joins the election').catch((e: unknown) => {
       console.error('A:', a.p.output.slice(-10).join('\n'), '\nB:', b.p.output.slice(-10).join('\n'));
       throw e;
@@ -56,17 +33,13 @@ describe('highly available controller: the leader is killed mid-drain', () => {
     console.log(`[measure] standby took over ${takeover} ms after the leader was killed`);
     expect(takeover).toBeLessThan(10_000);
     await waitFor(
-      () => producer.routes.table.route(t.topic, 'vip')?.state === 'dedicated',
+      () => w.producer.routes.table.route(t.topic, 'vip')?.state === 'dedicated',
       'vip dedicated by B',
       20_000,
       100,
     );
 
-    await load.stop();
-    await producer.flush();
-    await waitFor(() => consumer.checker.unique >= load.sent, 'all consumed', 30_000);
-    expect(consumer.checker.report()).toMatchObject({ violations: 0, gaps: 0 });
-    expect(consumer.checker.unique).toBe(load.sent);
+    await expectAllConsumedInOrder(w);
 
     // Every route write carries its leader's epoch; epochs never go back, so two leaders never interleave.
     const routing = await collect(t.kafka, t.names.routingTopic);

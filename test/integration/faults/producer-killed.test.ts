@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { decodeDrainAck, type DrainAck } from '../../../src/domain/wire-records.js';
 import { brokers, uniqueName, waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controllerTransactionalId, RouteWriter } from '../../../src/adapters/kafka/route-writer.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import type { ControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { capturingLogger, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';

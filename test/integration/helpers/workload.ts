@@ -2,7 +2,8 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import { CheckingConsumer } from '../../../src/demo/checking-consumer.js';
 import { TenantLoad, type TenantSpec } from '../../../src/demo/tenant-load.js';
 import { brokers } from './kafka.js';
-import { freePort, runCli, type CliProcess } from './processes.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from './processes.js';
 import type { Topology } from './topology.js';
 
 export interface Workload {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Headers } from '../../../src/domain/record-headers.js';
 import { SmartProducer, type RecordMetadata } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { collect, type Seen } from '../helpers/collect.js';
 import { waitFor } from '../helpers/kafka.js';
@@ -50,7 +51,7 @@ describe('SmartProducer releases a drained backlog a chunk at a time', () => {
     const c = await collect(t.kafka, t.topic);
     stops.push(c.stop);
     const mine = await waitFor(() => {
-      const got = c.seen.filter((s) => s.headers['tenant-id'] === tenant);
+      const got = c.seen.filter((s) => s.headers[Headers.tenantId] === tenant);
       return got.length >= n ? got : undefined;
     }, `${n} ${tenant} records consumed`);
     expect(mine).toHaveLength(n);

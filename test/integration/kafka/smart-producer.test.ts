@@ -4,6 +4,7 @@ import {
   SmartProducer,
   type RecordMetadata,
 } from '../../../src/adapters/kafka/smart-producer/index.js';
+import { Headers } from '../../../src/domain/record-headers.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
 import { decodeDrainAck } from '../../../src/domain/wire-records.js';
@@ -51,7 +52,7 @@ describe('SmartProducer against the real broker', () => {
     const c = await collect(t.kafka, t.topic);
     stops.push(c.stop);
     const rec = await waitFor(() => c.seen.find((s) => s.value === 'hello'), 'the record');
-    expect(rec.headers).toEqual({ 'tenant-id': 'small-1' });
+    expect(rec.headers).toEqual({ [Headers.tenantId]: 'small-1' });
     expect(rec.partition).toBe(md.partition);
   });
 
@@ -125,7 +126,7 @@ describe('SmartProducer against the real broker', () => {
     const c = await collect(t.kafka, t.topic);
     stops.push(c.stop);
     const whale = await waitFor(() => {
-      const w = c.seen.filter((s) => s.headers['tenant-id'] === 'whale');
+      const w = c.seen.filter((s) => s.headers[Headers.tenantId] === 'whale');
       return w.length === 40 ? w : undefined;
     }, 'all 40 whale records');
     const onTo = whale
@@ -133,7 +134,9 @@ describe('SmartProducer against the real broker', () => {
       .sort((a, b) => a.offset - b.offset)
       .map((s) => s.value);
     expect(onTo).toEqual(Array.from({ length: 20 }, (_, i) => `seq-${20 + i}`));
-    expect(whale.filter((s) => s.partition === to).every((s) => s.headers['route-epoch'] === '2')).toBe(true);
+    expect(whale.filter((s) => s.partition === to).every((s) => s.headers[Headers.routeEpoch] === '2')).toBe(
+      true,
+    );
   });
 
   it('skips malformed route records, counts them, and keeps applying good ones', async () => {

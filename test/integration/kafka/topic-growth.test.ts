@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Headers } from '../../../src/domain/record-headers.js';
 import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import type { TopicName } from '../../../src/domain/ids.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
@@ -55,7 +56,7 @@ describe('SmartProducer routes a tenant to a partition the topic just gained', (
     const c = await collect(t.kafka, t.topic);
     stops.push(c.stop);
     const mine = await waitFor(() => {
-      const got = c.seen.filter((s) => s.headers['tenant-id'] === tenant);
+      const got = c.seen.filter((s) => s.headers[Headers.tenantId] === tenant);
       return got.length >= acked ? got : undefined;
     }, `${acked} ${tenant} records consumed`);
     expect(new Set(mine.map(seqOf)).size).toBe(mine.length);

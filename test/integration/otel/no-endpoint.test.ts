@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 import { controllerArgs, pinOverHttp } from '../helpers/workload.js';
 

@@ -7,8 +7,9 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
-import { uniqueName, waitFor } from '../helpers/kafka.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
+import { waitFor } from '../helpers/kafka.js';
+import { ownBroker, uniqueTopics } from '../helpers/own-broker.js';
 
 const PW = {
   admin: 'admin-pa55word-xyz',
@@ -23,15 +24,9 @@ const PW = {
  * read routes. Proves both that the listed ACLs are enough and that they keep the others out.
  */
 describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', () => {
-  let opts: localKafka.LocalKafkaOptions;
+  const broker = ownBroker('KTB_TEST_ACL_PORT', 18692, { saslUsers: PW, aclSuperUsers: ['admin'] });
+  const { names, topic } = uniqueTopics('acl');
   let sasl: string[];
-  let plain: string[];
-  const names = {
-    routingTopic: uniqueName('acl-routes'),
-    acksTopic: uniqueName('acl-acks'),
-    trafficTopic: uniqueName('acl-traffic'),
-  };
-  const topic = uniqueName('acl');
   let svc: RunningController | undefined;
   let producer: SmartProducer | undefined;
 
@@ -45,14 +40,13 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
     });
 
   beforeAll(async () => {
-    const port = Number(process.env['KTB_TEST_ACL_PORT'] ?? 18692);
-    opts = localKafka.defaultLocalKafkaOptions({ port, saslUsers: PW, aclSuperUsers: ['admin'] });
-    await localKafka.stop(opts, { clean: true });
-    const r = await localKafka.start(opts);
-    plain = r.bootstrap;
-    sasl = localKafka.saslBootstrapServers(opts);
+    sasl = localKafka.saslBootstrapServers(broker.opts);
     // The operator (a super user) creates the topics and grants the two roles.
-    const operator = new Kafka({ clientId: 'acl-operator', brokers: plain, logLevel: logLevel.NOTHING });
+    const operator = new Kafka({
+      clientId: 'acl-operator',
+      brokers: broker.plain,
+      logLevel: logLevel.NOTHING,
+    });
     const admin = operator.admin();
     await admin.connect();
     await createManagedTopic(operator, admin, names, { topic, shared: 2, dedicated: 2 });
@@ -69,7 +63,6 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
   afterAll(async () => {
     await producer?.disconnect();
     await svc?.stop();
-    await localKafka.stop(opts, { clean: true });
   }, 60_000);
 
   it('the controller and a producer work with exactly the documented ACLs', async () => {

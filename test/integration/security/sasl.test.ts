@@ -6,36 +6,26 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { createLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
-import { uniqueName } from '../helpers/kafka.js';
-import { freePort } from '../helpers/processes.js';
+import { ownBroker, uniqueTopics } from '../helpers/own-broker.js';
+import { freePort } from '../../support/free-port.js';
 
 const PASSWORD = 'sup3r-s3cret-pa55word';
 
 /** A second local broker with a SASL listener (PLAIN and SCRAM), started and stopped by this file. */
 describe('SASL (PLAIN, SCRAM-SHA-256/512) against a real broker', () => {
-  let opts: localKafka.LocalKafkaOptions;
+  const broker = ownBroker('KTB_TEST_SASL_PORT', 19692, { saslUsers: { app: PASSWORD } });
+  const { names, topic } = uniqueTopics('sasl');
   let sasl: string[];
-  const names = {
-    routingTopic: uniqueName('sasl-routes'),
-    acksTopic: uniqueName('sasl-acks'),
-    trafficTopic: uniqueName('sasl-traffic'),
-  };
-  const topic = uniqueName('sasl');
   let svc: RunningController | undefined;
   const logLines: string[] = [];
 
-  beforeAll(async () => {
-    const port = Number(process.env['KTB_TEST_SASL_PORT'] ?? 19692);
-    opts = localKafka.defaultLocalKafkaOptions({ port, saslUsers: { app: PASSWORD } });
-    await localKafka.stop(opts, { clean: true });
-    await localKafka.start(opts);
-    sasl = localKafka.saslBootstrapServers(opts);
-  }, 120_000);
+  beforeAll(() => {
+    sasl = localKafka.saslBootstrapServers(broker.opts);
+  });
   afterAll(async () => {
     await svc?.stop();
-    await localKafka.stop(opts, { clean: true });
   }, 60_000);
 
   const kafkaWith = (mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', password = PASSWORD) =>

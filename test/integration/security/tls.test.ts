@@ -8,25 +8,23 @@ import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
 import { parseControllerConfig } from '../../../src/app/controller-config.js';
-import { startControllerService, type RunningController } from '../../../src/cli/controller-service.js';
+import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { uniqueName, waitFor } from '../helpers/kafka.js';
-import { freePort, runCli, type CliProcess } from '../helpers/processes.js';
+import { ownBroker, uniqueTopics } from '../helpers/own-broker.js';
+import { freePort } from '../../support/free-port.js';
+import { runCli, type CliProcess } from '../helpers/processes.js';
 
 /**
  * A second local broker with an SSL listener (self-signed certificate) and a mutual-TLS listener (it
  * requires a client certificate), started and stopped here.
  */
 describe('TLS against a real broker', () => {
+  const broker = ownBroker('KTB_TEST_TLS_PORT', 18592, { tls: true, tlsClientAuth: true });
+  const { names, topic } = uniqueTopics('tls');
   let opts: localKafka.LocalKafkaOptions;
   let tls: string[];
   let caFile: string;
-  const names = {
-    routingTopic: uniqueName('tls-routes'),
-    acksTopic: uniqueName('tls-acks'),
-    trafficTopic: uniqueName('tls-traffic'),
-  };
-  const topic = uniqueName('tls');
   let svc: RunningController | undefined;
   let producer: SmartProducer | undefined;
   let mtlsProducer: SmartProducer | undefined;
@@ -74,20 +72,16 @@ describe('TLS against a real broker', () => {
       { logger: silentLogger() },
     );
 
-  beforeAll(async () => {
-    const port = Number(process.env['KTB_TEST_TLS_PORT'] ?? 18592);
-    opts = localKafka.defaultLocalKafkaOptions({ port, tls: true, tlsClientAuth: true });
-    await localKafka.stop(opts, { clean: true });
-    await localKafka.start(opts);
+  beforeAll(() => {
+    opts = broker.opts;
     tls = localKafka.tlsBootstrapServers(opts);
     caFile = localKafka.tlsCaFile(opts);
-  }, 120_000);
+  });
   afterAll(async () => {
     for (const c of clis) await c.kill('SIGKILL');
     await producer?.disconnect();
     await mtlsProducer?.disconnect();
     await svc?.stop();
-    await localKafka.stop(opts, { clean: true });
   }, 60_000);
 
   it('creates the topic with the CLI, runs the controller and produces, all over TLS with a private CA', async () => {

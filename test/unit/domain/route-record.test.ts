@@ -5,6 +5,8 @@ import {
   decodeRoutingRecord,
   encodeRoutingRecord,
   MAX_ROUTE_RECORD_BYTES,
+  parseRouteKey,
+  routeKey,
 } from '../../../src/domain/route-record.js';
 import { pools, route } from './fixtures.js';
 
@@ -95,5 +97,23 @@ describe('route record codec', () => {
         },
       ),
     );
+  });
+});
+
+describe('route keys', () => {
+  it('parseRouteKey undoes routeKey for any topic name and non-empty tenant (tenants may hold slashes)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-zA-Z0-9._-]{1,40}$/),
+        fc.string({ minLength: 1 }),
+        (topic, tenant) => {
+          expect(parseRouteKey(routeKey(topic, tenant))).toEqual({ topic, tenant });
+        },
+      ),
+    );
+  });
+
+  it('refuses a key with no slash, an empty topic or an empty tenant', () => {
+    for (const k of ['orders', '/acme', 'orders/', '']) expect(parseRouteKey(k)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { createWebSocketInspector } from '@statelyai/inspect';
 import { createInspectorServer } from '@statelyai/inspect/server';
 import type { InspectionEvent } from 'xstate';
-import type { Logger } from '../adapters/logger.js';
+import type { Logger } from './logger.js';
 
 export interface RunningInspector {
   readonly inspect: (e: InspectionEvent) => void;

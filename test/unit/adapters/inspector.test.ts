@@ -3,8 +3,8 @@ import WebSocket from 'ws';
 import { createActor } from 'xstate';
 import { tenantMachine } from '../../../machines/tenant.machine.js';
 import { silentLogger } from '../../../src/adapters/logger.js';
-import { startInspector, type RunningInspector } from '../../../src/cli/inspector.js';
-import { freePort } from '../../integration/helpers/processes.js';
+import { startInspector, type RunningInspector } from '../../../src/adapters/inspector.js';
+import { freePort } from '../../support/free-port.js';
 import { closed, input } from '../machines/tenant-harness.js';
 
 describe('Stately inspector relay', () => {

@@ -22,7 +22,7 @@ import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
-import { prometheusText } from './prometheus-text.js';
+import { prometheusText } from '../adapters/http/prometheus-text.js';
 
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
   transition: (e) => ts.forEach((t) => t?.transition?.(e)),

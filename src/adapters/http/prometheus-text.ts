@@ -1,6 +1,6 @@
-import type { Controller } from '../app/controller.js';
-import type { RoutingReader } from '../adapters/kafka/routing-reader.js';
-import type { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
+import type { Controller } from '../../app/controller.js';
+import type { RoutingReader } from '../kafka/routing-reader.js';
+import type { SignalConsumer } from '../kafka/signal-consumer.js';
 
 /** The controller's own gauges and counters in Prometheus text format. */
 export function prometheusText(c: Controller, reader: RoutingReader, signals: SignalConsumer): string {

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll } from 'vitest';
+import * as localKafka from '../../../src/adapters/local-kafka/index.js';
+import { uniqueName } from './kafka.js';
+
+export interface OwnBroker {
+  /** valid inside the tests (after beforeAll) */
+  readonly opts: localKafka.LocalKafkaOptions;
+  /** the plain listener's bootstrap servers */
+  readonly plain: string[];
+}
+
+/**
+ * A local broker of the calling test file's own (the SASL, TLS and ACL tests need listeners the shared
+ * broker does not have): registers a beforeAll that starts it from a clean data dir on port `env[portEnv]`
+ * (else `defaultPort`) and an afterAll that stops it and deletes its data. Register the file's own
+ * afterAll after calling this: after hooks run in reverse order, so clients stop before the broker.
+ */
+export function ownBroker(
+  portEnv: string,
+  defaultPort: number,
+  options: Partial<localKafka.LocalKafkaOptions>,
+): OwnBroker {
+  let opts: localKafka.LocalKafkaOptions | undefined;
+  let plain: string[] = [];
+  beforeAll(async () => {
+    const port = Number(process.env[portEnv] ?? defaultPort);
+    opts = localKafka.defaultLocalKafkaOptions({ ...options, port });
+    await localKafka.stop(opts, { clean: true });
+    plain = (await localKafka.start(opts)).bootstrap;
+  }, 120_000);
+  afterAll(async () => {
+    if (opts) await localKafka.stop(opts, { clean: true });
+  }, 60_000);
+  return {
+    get opts() {
+      return opts!;
+    },
+    get plain() {
+      return plain;
+    },
+  };
+}
+
+/** Internal topic names and a managed topic, unique to one test file (prefix: what the file tests). */
+export const uniqueTopics = (
+  prefix: string,
+): { names: { routingTopic: string; acksTopic: string; trafficTopic: string }; topic: string } => ({
+  names: {
+    routingTopic: uniqueName(`${prefix}-routes`),
+    acksTopic: uniqueName(`${prefix}-acks`),
+    trafficTopic: uniqueName(`${prefix}-traffic`),
+  },
+  topic: uniqueName(prefix),
+});
