@@ -84,7 +84,12 @@ export class Controller {
       actions: {
         raiseDrainAlert: ({ context }) =>
           ports.log.warn(
-            { code: 'KTB_DRAIN_STUCK', topic: context.topic, tenant: context.tenant, epoch: context.epoch },
+            {
+              code: ErrorCode.DrainStuck,
+              topic: context.topic,
+              tenant: context.tenant,
+              epoch: context.epoch,
+            },
             'drain timed out; keeping the tenant held (policy: wait)',
           ),
         recordDecision: ({ context }) => {

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../domain/errors.js';
 import { defaultPartitionOf } from '../domain/partition-choice.js';
 import type { RoutingTable } from '../domain/routing-table.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
@@ -93,7 +94,7 @@ export class WindowFeeder {
       this.implausibleClaims++;
       this.log.debug(
         {
-          code: 'KTB_TRAFFIC_IMPLAUSIBLE',
+          code: ErrorCode.TrafficImplausible,
           topic: h.topic,
           tenant: h.tenant,
           claimed: rate,

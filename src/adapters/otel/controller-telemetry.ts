@@ -1,3 +1,4 @@
+import { routeKey } from '../../domain/route-record.js';
 import { context, metrics, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { ControllerTelemetry } from '../../ports/controller-ports.js';
 import { Attr, SpanName, instrumentationScope } from './semconv.js';
@@ -72,7 +73,7 @@ export function createControllerTelemetry(sources: TelemetrySources): Controller
 
   const roots = new Map<string, { span: Span; startedAt: number }>();
   const steps = new Map<string, Span>();
-  const key = (topic: string, tenant: string) => `${topic}/${tenant}`;
+  const key = routeKey;
 
   const rootFor = (topic: string, tenant: string, epoch: number) => {
     const k = key(topic, tenant);

@@ -8,7 +8,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { metrics, NodeSDK } from '@opentelemetry/sdk-node';
-import { Headers } from '../kafka/headers.js';
+import { Headers } from '../../domain/record-headers.js';
 import { subscribeHoldSpans } from './hold-spans.js';
 import { Attr } from './semconv.js';
 import { setPrometheusReader } from './prometheus-reader.js';

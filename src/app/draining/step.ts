@@ -53,7 +53,7 @@ export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 /** Blocks at a fault-injection point until the step is stopped; returns false if it must not go on. */
 export async function passHold(deps: StepDeps, point: FaultHold, signal: AbortSignal): Promise<boolean> {
   if (deps.faultHold !== point) return !signal.aborted;
-  deps.ports.log.warn({ code: 'KTB_FAULT_HOLD', point }, `fault hold reached: ${point}`);
+  deps.ports.log.warn({ code: ErrorCode.FaultHold, point }, `fault hold reached: ${point}`);
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
   return false;
 }

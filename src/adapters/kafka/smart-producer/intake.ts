@@ -3,7 +3,7 @@ import { Fifo } from '../../../domain/fifo.js';
 import { tenantId } from '../../../domain/ids.js';
 import { routeKey } from '../../../domain/route-record.js';
 import type { RoutingTable } from '../../../domain/routing-table.js';
-import { Headers } from '../headers.js';
+import { Headers } from '../../../domain/record-headers.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { Completion } from './completion.js';
 import type { SmartProducerOptions } from './options.js';

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../../domain/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CompressionTypes,
@@ -116,7 +117,7 @@ export class KafkajsTransport implements ProducerTransport {
       this.stale = false;
       this.counters.renewals++;
       this.logger.warn(
-        { code: 'KTB_PRODUCER_RENEWED' },
+        { code: ErrorCode.ProducerRenewed },
         'a batch failed for good: replaced the idempotent kafkajs producer (new producer id) before sending more',
       );
       void old.disconnect().catch(() => undefined);
@@ -170,7 +171,7 @@ export class KafkajsTransport implements ProducerTransport {
       const delayMs = backoffMs(round - 1);
       this.logger.warn(
         {
-          code: 'KTB_SEND_UNANSWERED',
+          code: ErrorCode.SendUnanswered,
           topic: batch.topic,
           partitions,
           records: unanswered.length,

@@ -1,6 +1,6 @@
 import { partitionForKey } from '../../../domain/murmur2.js';
 import type { PartitionChoice, PartitionChooser } from '../../../domain/partition-choice.js';
-import { Headers } from '../headers.js';
+import { Headers } from '../../../domain/record-headers.js';
 import type { Completion } from './completion.js';
 import type { PartitionAvailability } from './partition-availability.js';
 import type { PartitionCounts } from './partition-counts.js';

@@ -1,3 +1,4 @@
+import { parseRouteKey } from '../../../domain/route-record.js';
 import type { PendingAck } from '../../../domain/drain-gate.js';
 import { TrafficCounter } from '../../../domain/traffic-counter.js';
 import { WIRE_VERSION, type DrainAck } from '../../../domain/wire-records.js';
@@ -47,13 +48,15 @@ export class SignalPublisher {
     // The controller counts an ack only once this producer's own traffic report shows it applied
     // the draining record (acks are untrusted): report now rather than at the next interval.
     await this.publishTraffic();
-    const slash = ack.key.indexOf('/');
+    // The key is a routeKey this producer built from a route record it applied: always parseable.
+    const route = parseRouteKey(ack.key);
+    if (route === undefined) return;
     const value: DrainAck = {
       v: WIRE_VERSION,
       kind: 'drain-ack',
       producerId: options.producerId,
-      topic: ack.key.slice(0, slash),
-      tenant: ack.key.slice(slash + 1),
+      topic: route.topic,
+      tenant: route.tenant,
       epoch: ack.epoch,
       at: this.now(),
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Headers } from '../../../../../src/adapters/kafka/headers.js';
+import { Headers } from '../../../../../src/domain/record-headers.js';
 import { TransportError } from '../../../../../src/adapters/kafka/smart-producer/transport.js';
 import { partitionForKey } from '../../../../../src/domain/murmur2.js';
 import { pools, route } from '../../../domain/fixtures.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSmartProducerOptions } from '../../../../src/adapters/kafka/smart-producer/options.js';
-import { ErrorCode } from '../../../../src/domain/errors.js';
+import { parseSmartProducerOptions } from '../../../../../src/adapters/kafka/smart-producer/options.js';
+import { ErrorCode } from '../../../../../src/domain/errors.js';
 import {
   boolField,
   enumField,
@@ -14,7 +14,7 @@ import {
   withField,
   withoutField,
   type FieldSpec,
-} from '../../app/one-bad-field.js';
+} from '../../../app/one-bad-field.js';
 
 const PREFIX = 'KTB_CONFIG_INVALID: invalid SmartProducer options: ';
 const MiB = 1024 * 1024;

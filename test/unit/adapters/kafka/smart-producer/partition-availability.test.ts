@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   PartitionNotInMetadata,
   decidedPartitioner,
-} from '../../../../src/adapters/kafka/smart-producer/decided-partitioner.js';
+} from '../../../../../src/adapters/kafka/smart-producer/decided-partitioner.js';
 import {
   MISSING_RECHECK_MS,
   PartitionAvailability,
   backoffMs,
   type RoutedRecord,
-} from '../../../../src/adapters/kafka/smart-producer/partition-availability.js';
-import { ErrorCode, TenantBalancerError } from '../../../../src/domain/errors.js';
+} from '../../../../../src/adapters/kafka/smart-producer/partition-availability.js';
+import { ErrorCode, TenantBalancerError } from '../../../../../src/domain/errors.js';
 
 interface Rec extends RoutedRecord {
   readonly id: string;

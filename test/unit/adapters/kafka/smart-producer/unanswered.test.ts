@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitByAnswer } from '../../../../src/adapters/kafka/smart-producer/unanswered.js';
+import { splitByAnswer } from '../../../../../src/adapters/kafka/smart-producer/unanswered.js';
 
 const rec = (id: string, routedPartition: number) => ({ id, routedPartition });
 
