@@ -2,24 +2,8 @@
 // routing reader and writer, managed topics), the consumer side (header names, order checkers), errors and
 // types. The controller runs as the `tenant-balancer` binary; its wiring (src/compose), the CLI and the demo
 // are not part of the API (lint: eslint.config.js, "src/index.ts").
-export {
-  SmartProducer,
-  SendManyError,
-  jsonSerializer,
-  stringSerializer,
-  bytesSerializer,
-  parseSmartProducerOptions,
-} from './adapters/kafka/smart-producer/index.js';
-export type {
-  SmartRecord,
-  RecordMetadata,
-  SendCallback,
-  DisconnectReport,
-  FailedRecord,
-  SmartProducerStats,
-  SmartProducerOptionsInput,
-  Serializer,
-} from './adapters/kafka/smart-producer/index.js';
+// The producer's public surface (SmartProducer, options, serializers, hooks) is defined once, by its folder.
+export * from './adapters/kafka/smart-producer/index.js';
 export { createRoutingPartitioner } from './adapters/kafka/routing-partitioner.js';
 export { RoutingReader } from './adapters/kafka/routing-reader.js';
 export { RouteWriter } from './adapters/kafka/route-writer.js';
