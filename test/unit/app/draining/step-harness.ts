@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
-import { createActor, setup, type AnyActorLogic } from 'xstate';
-import type { TenantContext, TenantEvent } from '../../../../machines/tenant.machine.js';
+import { createActor, initialTransition, setup, type AnyActorLogic } from 'xstate';
+import { tenantMachine, type TenantContext, type TenantEvent } from '../../../../machines/tenant.machine.js';
 import { Capacity } from '../../../../src/app/capacity.js';
 import { parseControllerConfig, type ControllerConfig } from '../../../../src/app/controller-config.js';
 import type { DrainingDeps } from '../../../../src/app/draining/index.js';
@@ -13,7 +13,7 @@ import { RoutingTable } from '../../../../src/domain/routing-table.js';
 import type { DrainAck, ReceivedReport } from '../../../../src/domain/wire-records.js';
 import type { ControllerPorts } from '../../../../src/ports/controller-ports.js';
 import { pools } from '../../domain/fixtures.js';
-import { thresholds } from '../../machines/tenant-harness.js';
+import { input } from '../../machines/tenant-harness.js';
 
 export interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -176,27 +176,9 @@ export function stepDeps(
 }
 
 /** A tenant's context as the machine would hand it to a step (shared, on hash partition 2, by default). */
+/** A tenant's context as the machine starts it (orders/acme, strict, hash partition 2), with overrides. */
 export const ctx = (over: Partial<TenantContext> = {}): TenantContext => ({
-  topic: 'orders',
-  tenant: 'acme',
-  ordering: 'strict',
-  thresholds: thresholds(),
-  hashPartition: 2,
-  partitions: [],
-  epoch: 0,
-  wantShards: 1,
-  requested: undefined,
-  target: undefined,
-  from: undefined,
-  previous: undefined,
-  hot: 0,
-  cold: 0,
-  reshard: 0,
-  manual: false,
-  lastMoveAt: undefined,
-  drainAlert: false,
-  decision: undefined,
-  drain: undefined,
+  ...initialTransition(tenantMachine, { ...input(), tenant: 'acme' })[0].context,
   ...over,
 });
 
