@@ -4,7 +4,7 @@ import type { RoutingTable } from '../domain/routing-table.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import { plausibleRate } from '../policy/plausible-rate.js';
 import { isHot } from '../policy/tenant-assessment.js';
-import { tenantShare } from '../policy/tenant-window.js';
+import { tenantShare, type PartitionFigures } from '../policy/tenant-window.js';
 import type { TenantWindow } from '../policy/window-summary.js';
 import type { LogPort } from '../ports/controller-ports.js';
 import type { ControllerConfig } from './controller-config.js';
@@ -23,6 +23,17 @@ export const isStable = (state: string): boolean => STABLE.has(state);
  */
 export class WindowFeeder {
   private seq = 0;
+  /** scratch objects for the per-tenant join: reused, since most ticks feed most actors no event */
+  private readonly reported = { recordsPerSec: 0, bytesPerSec: 0 };
+  private readonly share = {
+    recordsPerSec: 0,
+    bytesPerSec: 0,
+    share: 0,
+    lag: 0,
+    partitionRate: 0,
+    capped: false,
+  };
+  private figures = new Map<string, PartitionFigures>();
   /** traffic claims above partition truth (reports are untrusted), capped before any decision */
   implausibleClaims = 0;
 
@@ -36,6 +47,7 @@ export class WindowFeeder {
 
   feed(w: WindowSnapshot): void {
     const seq = ++this.seq;
+    this.figures = new Map(this.config.topics.map((t) => [t, this.load.figures(t)]));
     // Counted only if some actor gets an event this tick (most ticks, most actors get none), then
     // kept current as this tick's events start migrations: tenants that turn hot in the same window
     // must see each other, or maxConcurrentMigrations is not a cap.
@@ -83,12 +95,15 @@ export class WindowFeeder {
   ): void {
     const snap = h.actor.getSnapshot();
     const c = snap.context;
+    this.reported.recordsPerSec = rate;
+    this.reported.bytesPerSec = bytesRate;
     const s = tenantShare(
       c.partitions,
       c.hashPartition,
-      this.load.figures(h.topic),
-      { recordsPerSec: rate, bytesPerSec: bytesRate },
+      this.figures.get(h.topic) ?? this.load.figures(h.topic),
+      this.reported,
       this.config.trafficClaimTolerance,
+      this.share,
     );
     if (s.capped) {
       this.implausibleClaims++;
