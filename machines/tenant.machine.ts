@@ -195,6 +195,16 @@ const tenantSetup = setup({
       lastMoveAt: event.type === 'route.committed' ? event.now : context.lastMoveAt,
     })),
     flagDrainAlert: assign({ drainAlert: true }),
+    // A reloaded config applies at once, except ordering, which changes only while the tenant is
+    // stable (a move in progress keeps the ordering it started with).
+    applyConfig: assign(({ event }) =>
+      event.type === 'config.changed'
+        ? { thresholds: event.thresholds, mode: event.mode, neverMove: event.neverMove }
+        : {},
+    ),
+    applyOrdering: assign(({ event }) =>
+      event.type === 'config.changed' ? { ordering: event.ordering } : {},
+    ),
     // The drain timeout covers the whole drain; the wait policy re-arms it (an alert per period).
     armDrainTimeout: enqueueActions(({ enqueue }) => {
       enqueue.cancel('drainTimeout');
@@ -235,6 +245,7 @@ const stableOn = {
   'operator.unpinned': { target: 'releasing', actions: ['planRelease', 'recordDecision'] },
   'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
   'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+  'config.changed': { actions: ['applyConfig', 'applyOrdering'] },
 } as const;
 
 export const tenantMachine = tenantSetup.createMachine({
@@ -244,6 +255,8 @@ export const tenantMachine = tenantSetup.createMachine({
     tenant: input.tenant,
     ordering: input.ordering,
     thresholds: input.thresholds,
+    mode: input.mode ?? 'act',
+    neverMove: input.neverMove ?? false,
     hashPartition: input.hashPartition,
     partitions: [...input.partitions],
     epoch: input.epoch,
@@ -262,6 +275,8 @@ export const tenantMachine = tenantSetup.createMachine({
     drain: undefined,
   }),
   initial: 'settle',
+  // In every other state a reloaded config applies without its ordering (the stable states take both).
+  on: { 'config.changed': { actions: 'applyConfig' } },
   states: {
     settle: {
       always: [
@@ -282,6 +297,7 @@ export const tenantMachine = tenantSetup.createMachine({
         ],
         'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
         'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
+        'config.changed': { actions: ['applyConfig', 'applyOrdering'] },
       },
     },
     dedicated: { on: stableOn },

@@ -2,6 +2,9 @@ import type { Ordering } from '../src/domain/route-record.js';
 import type { Thresholds } from '../src/policy/thresholds.js';
 import type { TenantWindow } from '../src/policy/window-summary.js';
 
+/** act: the controller moves tenants; observe (shadow mode): it decides and reports, and moves no one. */
+export type ControllerMode = 'act' | 'observe';
+
 /** What a tenant actor starts from: its committed route (or a persisted snapshot, see the controller). */
 export interface TenantInput {
   readonly topic: string;
@@ -14,6 +17,10 @@ export interface TenantInput {
   readonly partitions: readonly number[];
   readonly epoch: number;
   readonly manual?: boolean;
+  /** default act */
+  readonly mode?: ControllerMode;
+  /** an operator's per-tenant override: the policy never moves this tenant (operator commands still do) */
+  readonly neverMove?: boolean;
 }
 
 export interface Decision {
@@ -22,13 +29,19 @@ export interface Decision {
   readonly to: string;
   readonly reason: string;
   readonly numbers: Readonly<Record<string, number>>;
+  /** reported only: what the policy would do (observe mode) or what it held back; nothing moved */
+  readonly shadow?: boolean;
 }
 
 export interface TenantContext {
   readonly topic: string;
   readonly tenant: string;
-  readonly ordering: Ordering;
-  readonly thresholds: Thresholds;
+  /** live-reconfigurable: changes only while the tenant is stable (config.changed) */
+  ordering: Ordering;
+  /** live-reconfigurable (config.changed) */
+  thresholds: Thresholds;
+  mode: ControllerMode;
+  neverMove: boolean;
   readonly hashPartition: number;
   /** committed partitions; [] = shared (hash) */
   partitions: number[];
@@ -78,4 +91,12 @@ export type TenantEvent =
   | { type: 'operator.unpinned'; now: number }
   | { type: 'operator.moved'; partitions: number[]; now: number }
   /** sent once to an actor restored from a persisted snapshot: re-enter the step it was in */
-  | { type: 'controller.resumed' };
+  | { type: 'controller.resumed' }
+  /** a reloaded config: the tenant's effective thresholds, ordering, mode and never-move */
+  | {
+      type: 'config.changed';
+      thresholds: Thresholds;
+      ordering: Ordering;
+      mode: ControllerMode;
+      neverMove: boolean;
+    };

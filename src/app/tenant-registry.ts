@@ -132,7 +132,12 @@ export class TenantRegistry {
     return {
       ...restored,
       children: {},
-      context: { ...restored.context, thresholds: this.deps.config.thresholds },
+      context: {
+        ...restored.context,
+        thresholds: this.deps.config.thresholds,
+        mode: restored.context.mode ?? 'act',
+        neverMove: restored.context.neverMove ?? false,
+      },
     } as unknown as Snapshot<unknown>;
   }
 

@@ -173,3 +173,31 @@ describe('tenant machine: operator events (reason manual)', () => {
     expect(moved.snap.context.decision?.reason).toMatch(/^manual: move to 7/);
   });
 });
+
+describe('tenant machine: a reloaded config', () => {
+  const changed = (ordering: 'strict' | 'relaxed') =>
+    ({
+      type: 'config.changed',
+      thresholds: thresholds({ isolateRate: 4242 }),
+      ordering,
+      mode: 'observe',
+      neverMove: true,
+    }) as const;
+
+  it('applies thresholds, mode, never-move and ordering to a stable tenant', () => {
+    const r = run([changed('relaxed')]);
+    expect(stateOf(r.snap)).toBe('shared');
+    expect(r.snap.context.thresholds.isolateRate).toBe(4242);
+    expect(r.snap.context.mode).toBe('observe');
+    expect(r.snap.context.neverMove).toBe(true);
+    expect(r.snap.context.ordering).toBe('relaxed');
+  });
+
+  it('keeps the ordering a move started with, and takes the rest', () => {
+    const r = run([{ type: 'operator.pinned', now: 1 }, changed('relaxed')]);
+    expect(stateOf(r.snap)).toBe('isolating');
+    expect(r.snap.context.thresholds.isolateRate).toBe(4242);
+    expect(r.snap.context.mode).toBe('observe');
+    expect(r.snap.context.ordering).toBe('strict');
+  });
+});
