@@ -49,6 +49,19 @@ const GROUP_CHURN = [
   'resync group', // KafkaJSStaleTopicMetadataAssignment: "..., resync group"
 ];
 
+/**
+ * Protocol errors a broker answers while topics or leaders are settling, which kafkajs logs at error
+ * on the connection ("Response Metadata(key: 3, version: 6)") and then retries after refreshing its
+ * metadata: right after a topic is created, or during a leader election. If the retries run out,
+ * the call throws and the caller reports it; the per-response line is noise (a `topics create`
+ * printed one before its result). kafkajs 2.2.4's own protocol error messages.
+ */
+const RETRIED_RESPONSE = [
+  'This server does not host this topic-partition', // UNKNOWN_TOPIC_OR_PARTITION
+  'There is no leader for this topic-partition as we are in the middle of a leadership election', // LEADER_NOT_AVAILABLE
+  'This server is not the leader for that topic-partition', // NOT_LEADER_FOR_PARTITION
+];
+
 /** A connection attempt kafkajs retries (it throws once its retries are spent, and we report that). */
 const CONNECTION_RETRY = [
   'Connection error:',
@@ -83,6 +96,7 @@ export function kafkaLogLevel(
   const crash = text(message)?.startsWith('Crash:') ?? false;
   if (!crash && mentions(GROUP_CHURN, message, error)) return 'info';
   if (mentions(CONNECTION_RETRY, message)) return opts.connectionRetries ?? 'warn';
+  if (text(message)?.startsWith('Response ') && mentions(RETRIED_RESPONSE, error)) return 'debug';
   // follows every consumer crash, whose own line (at its level) says why; kafkajs recovers
   if (text(message)?.startsWith('Restarting the consumer in')) return 'warn';
   return levelName[entry.level] ?? 'debug';
