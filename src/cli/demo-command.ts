@@ -21,6 +21,7 @@ export const formatSummary = (s: DemoSummary): string =>
     '',
     `== demo summary (${s.controller === 'none' ? 'plain hashing, no controller' : 'with the controller'}) ==`,
     `migrations done:      ${s.migrations}`,
+    `moves started:        ${s.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}`,
     `ordering violations:  ${s.checker.violations} (0 expected)`,
     `records lost:         ${s.lost} of ${s.produced} produced (0 expected; gaps seen by the checker: ${s.checker.gaps}; send failures: ${s.sendFailures})`,
     'small tenants produce-to-consume latency:',

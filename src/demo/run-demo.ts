@@ -13,6 +13,7 @@ import { startControllerService, type RunningController } from '../compose/contr
 import type { CheckerReport } from '../domain/ordering-checker.js';
 import { CheckingConsumer } from './checking-consumer.js';
 import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
+import { movesByPhase, startsMove, type MoveStart, type PhaseMoves } from './moves-by-phase.js';
 import { TenantLoad } from './tenant-load.js';
 
 export interface DemoOptions {
@@ -34,6 +35,8 @@ export interface DemoSummary {
   readonly topic: string;
   readonly controller: DemoOptions['controller'];
   readonly migrations: number;
+  /** moves started in each of the whale's phases (before, spike, peak, after) */
+  readonly movesByPhase: PhaseMoves[];
   readonly transitions: string[];
   readonly produced: number;
   readonly consumed: number;
@@ -100,6 +103,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     const transitions: string[] = [];
     /** when the whale's route flipped off the shared pool (ms epoch) */
     const flips: number[] = [];
+    const moveStarts: MoveStart[] = [];
     if (o.controller === 'in-process') {
       const config = parseControllerConfig({
         brokers,
@@ -136,6 +140,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         ...(o.inspect ? { inspect: o.inspect } : {}),
         telemetry: {
           transition: (e) => {
+            if (startsMove(e.from, e.to)) moveStarts.push({ at: Date.now(), tenant: e.tenant });
             transitions.push(
               `${new Date().toISOString().slice(11, 19)} ${e.tenant}: ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`,
             );
@@ -210,6 +215,11 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       topic,
       controller: o.controller,
       migrations: svc?.controller.migrationsDone ?? 0,
+      movesByPhase: movesByPhase(
+        moveStarts,
+        plan.map((p, i) => ({ name: p.name, from: p.from, to: i === plan.length - 1 ? end : p.to })),
+        WHALE,
+      ),
       transitions,
       produced,
       consumed: consumer.consumed,
