@@ -32,21 +32,40 @@ export function sharedBrokers(partitions: readonly number[], leaders: Leaders): 
   return new Map([...by].filter(([, ps]) => ps.length > 1));
 }
 
+/** `partition@leader` for each partition, `?` for an unknown leader. */
+const at = (partitions: readonly number[], leaders: Leaders): string =>
+  partitions.map((p) => `${p}@${leaders.get(p) ?? '?'}`).join(',');
+
 /**
- * What placement says about leaders: where the partitions are led, and, when some broker leads
- * more than one of them, which, and that moving leaders is not ours to do (Cruise Control's job).
- * Empty when no leader is known, so leader-unaware placement reads as it always did.
+ * When some broker leads more than one of `partitions`: how many brokers they are on, which broker
+ * leads which, and that moving leaders is not ours to do (Cruise Control's job). Empty otherwise.
  * `available` is how many brokers had a free dedicated partition, when placement knows it.
  */
-export function leaderNote(partitions: readonly number[], leaders: Leaders, available?: number): string {
-  const known = partitions.filter((p) => leaders.has(p));
-  if (known.length === 0) return '';
-  const on = partitions.map((p) => `${p}@${leaders.get(p) ?? '?'}`).join(',');
+export function sharingNote(partitions: readonly number[], leaders: Leaders, available?: number): string {
   const shared = sharedBrokers(partitions, leaders);
-  if (shared.size === 0) return ` (partition@leader: ${on})`;
+  if (shared.size === 0) return '';
   const groups = new Set(partitions.map((p) => brokerOf(leaders, p))).size;
   const which = [...shared].map(([b, ps]) => `broker ${b} leads ${ps.join(',')}`).join(', ');
   const why =
     available === undefined ? '' : `: the cluster has ${available} broker(s) with free dedicated partitions`;
-  return ` (partition@leader: ${on}); ${partitions.length} partitions on ${groups} brokers${why}; ${which}; moving leaders is out of scope`;
+  return `; ${partitions.length} partitions on ${groups} brokers${why}; ${which}; moving leaders is out of scope`;
+}
+
+/**
+ * What placement says about leaders: where the partitions are led, and whether it had to share a
+ * broker. Empty when no leader is known, so leader-unaware placement reads as it always did.
+ */
+export function leaderNote(partitions: readonly number[], leaders: Leaders, available?: number): string {
+  if (!partitions.some((p) => leaders.has(p))) return '';
+  return ` (partition@leader: ${at(partitions, leaders)})${sharingNote(partitions, leaders, available)}`;
+}
+
+/** After a grow: where the new partitions landed (leaders read after it), and any broker now shared. */
+export function landingNote(
+  added: readonly number[],
+  partitions: readonly number[],
+  leaders: Leaders,
+): string {
+  if (added.length === 0) return '';
+  return `; new partition(s) landed on partition@leader: ${at(added, leaders)}${sharingNote(partitions, leaders)}`;
 }

@@ -129,7 +129,7 @@ describe('placement policy with partition leaders', () => {
     maxGrowth: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
     owners: fc.array(fc.tuple(fc.nat(15), fc.constantFrom('whale', 'a', 'b')), { maxLength: 10 }),
     load: fc.array(fc.tuple(fc.nat(15), fc.nat(5000)), { maxLength: 15 }),
-    // a leader index per partition; beyond `brokers` means unknown
+    // a leader index per partition (modulo `brokers`); 6 means unknown
     leaderOf: fc.array(fc.nat(6), { minLength: 16, maxLength: 16 }),
   });
 
@@ -139,7 +139,7 @@ describe('placement policy with partition leaders', () => {
     const total = a.shared + a.dedicated;
     const leaders = new Map<number, number>();
     a.leaderOf.forEach((b, p) => {
-      if (b < a.brokers) leaders.set(p, 100 + b);
+      if (b < 6) leaders.set(p, 100 + (b % a.brokers));
     });
     const input: PlacementInput = {
       shared: a.shared,
