@@ -55,7 +55,11 @@ async function runCase(
     routes: { table, changes: NEVER, write: async () => 0 },
     offsets: { samples$: NEVER, logEnd: async () => new Map(), groups: () => [] },
     signals: { reports$: NEVER, acks$: NEVER },
-    topics: { partitionCount: async () => PARTITIONS, grow: async () => undefined },
+    topics: {
+      partitionCount: async () => PARTITIONS,
+      grow: async () => undefined,
+      leaders: async () => new Map(),
+    },
     log: quiet,
     clock: { now: Date.now },
   });

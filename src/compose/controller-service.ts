@@ -10,6 +10,7 @@ import {
   createTopicsReady,
   ensureInternalTopics,
   partitionCount,
+  partitionLeaders,
 } from '../adapters/kafka/internal-topics.js';
 import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
@@ -157,6 +158,7 @@ export async function startControllerService(
             grow: async (t, total) => {
               await admin.createPartitions({ topicPartitions: [{ topic: t, count: total }] });
             },
+            leaders: (t) => partitionLeaders(admin, t),
           },
           log,
           clock: { now: Date.now },

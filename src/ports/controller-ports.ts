@@ -27,6 +27,8 @@ export interface SignalsPort {
 export interface TopicsPort {
   partitionCount(topic: string): Promise<number>;
   grow(topic: string, total: number): Promise<void>;
+  /** partition -> id of the broker that leads it (cluster metadata); partitions without a leader are absent */
+  leaders(topic: string): Promise<Map<number, number>>;
 }
 
 export interface LogPort {

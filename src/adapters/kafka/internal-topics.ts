@@ -132,3 +132,14 @@ export async function partitionCount(admin: Admin, topic: string): Promise<numbe
     `topic "${topic}" does not exist; create it first (tenant-balancer topics create --topic ${topic} --shared N --dedicated M), topics are never auto-created.`,
   );
 }
+
+/**
+ * partition -> the broker id that leads it, from fresh metadata (kafkajs asks a broker each call). A
+ * partition without a leader (-1, mid-election or just created) is left out: placement treats it as
+ * a leader of its own.
+ */
+export async function partitionLeaders(admin: Admin, topic: string): Promise<Map<number, number>> {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  const parts = md.topics.find((t) => t.name === topic)?.partitions ?? [];
+  return new Map(parts.filter((p) => p.leader >= 0).map((p) => [p.partitionId, p.leader]));
+}

@@ -43,7 +43,7 @@ function harness(failures: number) {
       groups: () => [],
     },
     signals: { reports$: new Subject<ReceivedReport>(), acks$: new Subject<DrainAck>() },
-    topics: { partitionCount: async () => 8, grow: async () => undefined },
+    topics: { partitionCount: async () => 8, grow: async () => undefined, leaders: async () => new Map() },
     log: {
       debug: () => undefined,
       info: () => undefined,

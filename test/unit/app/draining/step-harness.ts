@@ -32,6 +32,11 @@ export interface FakePortsOptions {
   readonly groups?: string[];
   /** the broker's partition count for the topic (default `total`) */
   readonly partitionCount?: number;
+  /**
+   * partition -> leader broker id, asked with the partition count at the time of the call (so a
+   * grown partition can have one); default: no leader known. Throwing stands for a metadata failure.
+   */
+  readonly leaders?: (topic: string, partitionCount: number) => Promise<Map<number, number>>;
   /** a controllable clock; default: Date.now (which vi.useFakeTimers fakes) */
   readonly now?: () => number;
 }
@@ -39,7 +44,7 @@ export interface FakePortsOptions {
 /**
  * ControllerPorts on fakes (no broker): a routing table on one topic `orders`, route writes recorded
  * (and applied to the table, as the routing reader would), offsets and signals on Subjects, topic
- * growth recorded, every log line recorded.
+ * growth and leader reads recorded, every log line recorded.
  */
 export function fakePorts(o: FakePortsOptions = {}) {
   const shared = o.shared ?? 4;
@@ -50,6 +55,7 @@ export function fakePorts(o: FakePortsOptions = {}) {
   const logs: LogLine[] = [];
   const grows: { topic: string; total: number }[] = [];
   const logEnds: { topic: string; partitions: number[] }[] = [];
+  const leaderReads: { topic: string; partitionCount: number }[] = [];
   let offset = 10;
   let count = o.partitionCount ?? total;
   const samples$ = new Subject<OffsetSample>();
@@ -88,13 +94,17 @@ export function fakePorts(o: FakePortsOptions = {}) {
         grows.push({ topic, total: n });
         count = n;
       },
+      leaders: async (topic) => {
+        leaderReads.push({ topic, partitionCount: count });
+        return o.leaders !== undefined ? o.leaders(topic, count) : new Map();
+      },
     },
     log: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
     clock: { now: o.now ?? (() => Date.now()) },
   };
   const warnings = (msg?: string) =>
     logs.filter((l) => l.level === 'warn' && (msg === undefined || l.msg === msg));
-  return { ports, table, writes, logs, warnings, grows, logEnds, samples$, reports$, acks$ };
+  return { ports, table, writes, logs, warnings, grows, logEnds, leaderReads, samples$, reports$, acks$ };
 }
 
 export type FakePorts = ReturnType<typeof fakePorts>;
