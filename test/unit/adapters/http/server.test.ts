@@ -12,6 +12,7 @@ const status: TenantStatus = {
   epoch: 0,
   ordering: 'strict',
   manual: true,
+  neverMove: false,
   rates: null,
   decision: null,
   drain: null,
