@@ -19,7 +19,8 @@ import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
 import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
-import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import { reloadChanges } from '../app/config-reload.js';
+import { ErrorCode, isTenantBalancerError, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from '../adapters/http/prometheus-text.js';
@@ -27,6 +28,7 @@ import { prometheusText } from '../adapters/http/prometheus-text.js';
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
   transition: (e) => ts.forEach((t) => t?.transition?.(e)),
   migrationStep: (e) => ts.forEach((t) => t?.migrationStep?.(e)),
+  shadowDecision: (e) => ts.forEach((t) => t?.shadowDecision?.(e)),
   // Nested: each hook wraps the next, so every one of them sees fn run inside its context.
   inMigration: (topic, tenant, fn) =>
     ts.reduceRight<typeof fn>(
@@ -43,12 +45,27 @@ const faultHoldFromEnv = (): FaultHold | undefined => {
   return v === 'after-announce' || v === 'after-fence' || v === 'before-commit' ? v : undefined;
 };
 
+export interface ReloadResult {
+  readonly mode: ControllerConfig['mode'];
+  /** the reloadable fields that changed, e.g. `thresholds.isolateRate`, `mode`, `tenants.orders/acme` */
+  readonly changes: readonly string[];
+}
+
 export interface RunningController {
   /** the active controller; throws KTB_NOT_LEADER on a standby */
   readonly controller: Controller;
   readonly reader: RoutingReader;
   readonly url: string;
   readonly isLeader: () => boolean;
+  /** the config in force (reloads replace its thresholds, mode and tenants) */
+  readonly config: () => ControllerConfig;
+  /**
+   * Re-reads the config (deps.reloadConfig) and applies its thresholds, mode and tenant overrides to
+   * the current Controller and to any later one (a standby's next leadership). Refuses, keeping the
+   * config in force, an invalid config (KTB_CONFIG_INVALID) or a change only a restart applies
+   * (KTB_CONFIG_RESTART_REQUIRED); the refusal is logged at error with its code.
+   */
+  reload(): ReloadResult;
   stop(): Promise<void>;
 }
 
@@ -56,6 +73,8 @@ interface Deps {
   logger: Logger;
   inspect?: (e: InspectionEvent) => void;
   telemetry?: ControllerTelemetry;
+  /** reads and validates the config again, as at start (the CLI: file < env < flags) */
+  reloadConfig?: () => ControllerConfig;
 }
 
 async function ensureLeaderTopic(admin: Admin, topic: string): Promise<void> {
@@ -128,6 +147,8 @@ export async function startControllerService(
     });
 
     let current: Controller | undefined;
+    // The config in force: each Controller is built from it, and a reload replaces it.
+    let live = config;
     const telemetry = combineTelemetry(
       createControllerTelemetry({
         tenantsByState: () => {
@@ -147,7 +168,7 @@ export async function startControllerService(
     );
     const makeController = (writer: RouteWriter) =>
       new Controller(
-        config,
+        live,
         {
           routes: { table: reader.table, changes: reader.changes, write: (r) => writer.write(r) },
           offsets,
@@ -225,6 +246,33 @@ export async function startControllerService(
     }
     await chain;
 
+    const reload = (): ReloadResult => {
+      try {
+        if (deps.reloadConfig === undefined)
+          throw new TenantBalancerError(
+            ErrorCode.RequestInvalid,
+            'this controller has no config source to reload; start it with the CLI (tenant-balancer controller --config FILE)',
+          );
+        const next = deps.reloadConfig();
+        // refuses before anything is applied, naming the fields only a restart changes
+        const changes = reloadChanges(live, next);
+        live = next;
+        if (current !== undefined) current.reconfigure(next);
+        else
+          log.info(
+            { changes, mode: next.mode },
+            'config reloaded (standby: the next leadership starts with it)',
+          );
+        return { mode: next.mode, changes };
+      } catch (e) {
+        if (isTenantBalancerError(e))
+          log.error(
+            { code: e.code },
+            `config reload refused: ${e.message}; the config in force is unchanged`,
+          );
+        throw e;
+      }
+    };
     const active = (): Controller => {
       if (current === undefined)
         throw new TenantBalancerError(
@@ -239,6 +287,8 @@ export async function startControllerService(
     const http = buildHttpServer({
       ready: () => current !== undefined && current.ready && reader.viewAgeMs() <= staleAfterMs,
       tenants: () => current?.tenants() ?? [],
+      mode: () => live.mode,
+      reload,
       command: (c) => active().command(c),
       metrics: async () =>
         (current ? prometheusText(current, reader, signals) : '') + (await otelPrometheusText()),
@@ -254,6 +304,8 @@ export async function startControllerService(
       reader,
       url,
       isLeader: () => current !== undefined && current.ready,
+      config: () => live,
+      reload,
       stop: stopAll,
     };
   } catch (e) {
