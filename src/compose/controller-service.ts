@@ -19,11 +19,13 @@ import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
 import type { Logger } from '../adapters/logger.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
 import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
-import { reloadChanges } from '../app/config-reload.js';
-import { ErrorCode, isTenantBalancerError, TenantBalancerError } from '../domain/errors.js';
+import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from '../adapters/http/prometheus-text.js';
+import { LiveConfig, type ReloadResult } from './live-config.js';
+
+export type { ReloadResult } from './live-config.js';
 
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
   transition: (e) => ts.forEach((t) => t?.transition?.(e)),
@@ -44,12 +46,6 @@ const faultHoldFromEnv = (): FaultHold | undefined => {
   const v = process.env['KTB_FAULT_HOLD'];
   return v === 'after-announce' || v === 'after-fence' || v === 'before-commit' ? v : undefined;
 };
-
-export interface ReloadResult {
-  readonly mode: ControllerConfig['mode'];
-  /** the reloadable fields that changed, e.g. `thresholds.isolateRate`, `mode`, `tenants.orders/acme` */
-  readonly changes: readonly string[];
-}
 
 export interface RunningController {
   /** the active controller; throws KTB_NOT_LEADER on a standby */
@@ -148,7 +144,7 @@ export async function startControllerService(
 
     let current: Controller | undefined;
     // The config in force: each Controller is built from it, and a reload replaces it.
-    let live = config;
+    const live = new LiveConfig(config, log, deps.reloadConfig);
     const telemetry = combineTelemetry(
       createControllerTelemetry({
         tenantsByState: () => {
@@ -168,7 +164,7 @@ export async function startControllerService(
     );
     const makeController = (writer: RouteWriter) =>
       new Controller(
-        live,
+        live.value,
         {
           routes: { table: reader.table, changes: reader.changes, write: (r) => writer.write(r) },
           offsets,
@@ -246,33 +242,7 @@ export async function startControllerService(
     }
     await chain;
 
-    const reload = (): ReloadResult => {
-      try {
-        if (deps.reloadConfig === undefined)
-          throw new TenantBalancerError(
-            ErrorCode.RequestInvalid,
-            'this controller has no config source to reload; start it with the CLI (tenant-balancer controller --config FILE)',
-          );
-        const next = deps.reloadConfig();
-        // refuses before anything is applied, naming the fields only a restart changes
-        const changes = reloadChanges(live, next);
-        live = next;
-        if (current !== undefined) current.reconfigure(next);
-        else
-          log.info(
-            { changes, mode: next.mode },
-            'config reloaded (standby: the next leadership starts with it)',
-          );
-        return { mode: next.mode, changes };
-      } catch (e) {
-        if (isTenantBalancerError(e))
-          log.error(
-            { code: e.code },
-            `config reload refused: ${e.message}; the config in force is unchanged`,
-          );
-        throw e;
-      }
-    };
+    const reload = (): ReloadResult => live.reload(current);
     const active = (): Controller => {
       if (current === undefined)
         throw new TenantBalancerError(
@@ -287,7 +257,7 @@ export async function startControllerService(
     const http = buildHttpServer({
       ready: () => current !== undefined && current.ready && reader.viewAgeMs() <= staleAfterMs,
       tenants: () => current?.tenants() ?? [],
-      mode: () => live.mode,
+      mode: () => live.value.mode,
       reload,
       command: (c) => active().command(c),
       metrics: async () =>
@@ -304,7 +274,7 @@ export async function startControllerService(
       reader,
       url,
       isLeader: () => current !== undefined && current.ready,
-      config: () => live,
+      config: () => live.value,
       reload,
       stop: stopAll,
     };
