@@ -3,6 +3,7 @@ import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
 import { describeIssues } from './config-issues.js';
 import { saslConfigSchema, tlsConfigSchema } from './connection-security.js';
+import { checkTenantOverrides, tenantOverridesSchema } from './tenant-overrides.js';
 
 const topic = z
   .string()
@@ -17,7 +18,11 @@ const brokerAddress = z
     return port >= 1 && port <= 65_535;
   }, 'host:port with a port in 1..65535');
 
-/** The controller's whole configuration: file < env < flags, validated once at start. */
+/**
+ * The controller's whole configuration: file < env < flags, validated at start and again on each
+ * reload (SIGHUP, POST /config/reload), which may change only thresholds, mode and tenants
+ * (src/app/config-reload.ts).
+ */
 export const controllerConfigSchema = z
   .object({
     brokers: z.array(brokerAddress).min(1),
@@ -39,6 +44,10 @@ export const controllerConfigSchema = z
     /** windows a shared, idle tenant's actor survives before it is retired */
     retireAfterWindows: z.number().int().min(1).default(30),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
+    /** act: move tenants; observe (shadow mode): decide and report, move no one (reloadable) */
+    mode: z.enum(['act', 'observe']).default('act'),
+    /** per-tenant overrides keyed "<topic>/<tenant>" (reloadable; see tenant-overrides.ts) */
+    tenants: tenantOverridesSchema.default({}),
     http: z
       .object({
         port: z.number().int().min(0).max(65_535).default(8080),
@@ -58,7 +67,10 @@ export const controllerConfigSchema = z
     ssl: tlsConfigSchema.optional(),
   })
   .strict()
-  .refine((c) => c.windowMs >= c.tickMs, { message: 'windowMs must be >= tickMs', path: ['windowMs'] });
+  .refine((c) => c.windowMs >= c.tickMs, { message: 'windowMs must be >= tickMs', path: ['windowMs'] })
+  .superRefine((c, ctx) =>
+    checkTenantOverrides(c, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+  );
 
 export type ControllerConfig = z.output<typeof controllerConfigSchema>;
 

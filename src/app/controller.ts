@@ -6,7 +6,10 @@ import { MAX_EPOCH, routeKey } from '../domain/route-record.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerPorts } from '../ports/controller-ports.js';
 import { Capacity } from './capacity.js';
+import type { ControllerMode } from '../../machines/tenant.types.js';
+import { reloadChanges } from './config-reload.js';
 import type { ControllerConfig } from './controller-config.js';
+import { decisionReporter } from './decision-report.js';
 import { drainingSteps, type FaultHold } from './draining/index.js';
 import { ProducerAcks } from './draining/producer-acks.js';
 import { RouteJournal } from './draining/route-journal.js';
@@ -14,6 +17,7 @@ import { guardTelemetry } from './guarded-telemetry.js';
 import { operatorEvent, type OperatorCommand } from './operator-command.js';
 import { PartitionLoad } from './partition-load.js';
 import { stateName } from './state-name.js';
+import { TenantSettingsBook } from './tenant-overrides.js';
 import { TenantRegistry } from './tenant-registry.js';
 import { tenantStatus, type TenantStatus } from './tenant-status.js';
 import { isStable, WindowFeeder } from './window-feeder.js';
@@ -35,6 +39,13 @@ export class Controller {
   private readonly load: PartitionLoad;
   private readonly capacity: Capacity;
   private readonly inFlight = new Set<Promise<void>>();
+  /** the config in force: its reloadable fields (thresholds, mode, tenants) change on reconfigure */
+  private readonly config: ControllerConfig;
+  /** what the window feeder sees: the config with the loosest thresholds of any tenant */
+  private readonly feederConfig: ControllerConfig;
+  private settings: TenantSettingsBook;
+  /** shadow decisions reported, by topic (ktb_shadow_decisions_total) */
+  readonly shadowDecisions = new Map<string, number>();
   private subs: Subscription[] = [];
   private running = false;
   /** informational (shown in route records and logs); fencing is the broker's, see RouteWriter */
@@ -45,13 +56,17 @@ export class Controller {
   migrationsDone = 0;
 
   constructor(
-    private readonly config: ControllerConfig,
+    config: ControllerConfig,
     private readonly ports: ControllerPorts,
     inspect?: (e: InspectionEvent) => void,
     /** Fault-injection for kill tests: stop (until stopped) at this point of a drain. Never set in production. */
     faultHold?: FaultHold,
   ) {
+    this.config = { ...config };
+    this.settings = new TenantSettingsBook(config);
+    this.feederConfig = { ...config, thresholds: this.settings.loosest() };
     const telemetry = guardTelemetry(ports);
+    const reportDecision = decisionReporter(ports.log, telemetry, this.shadowDecisions);
     const table = ports.routes.table;
     this.load = new PartitionLoad(config.topics);
     this.capacity = new Capacity(ports.topics, () => this.registry.contexts());
@@ -63,7 +78,7 @@ export class Controller {
     );
     const steps = drainingSteps({
       ports,
-      config,
+      config: this.config,
       table,
       faultHold,
       acks: this.acks,
@@ -92,23 +107,17 @@ export class Controller {
             },
             'drain timed out; keeping the tenant held (policy: wait)',
           ),
-        recordDecision: ({ context }) => {
-          if (context.decision)
-            ports.log.info(
-              { topic: context.topic, tenant: context.tenant, ...context.decision },
-              `decision: ${context.decision.reason}`,
-            );
-        },
+        recordDecision: ({ context }) => reportDecision(context),
       },
     });
     this.registry = new TenantRegistry(machine, {
-      config,
+      settings: (topic, tenant) => this.settings.of(topic, tenant),
       table,
       log: ports.log,
       transition: telemetry.transition,
       inspect,
     });
-    this.feeder = new WindowFeeder(this.registry, this.load, table, config, ports.log);
+    this.feeder = new WindowFeeder(this.registry, this.load, table, this.feederConfig, ports.log);
   }
 
   get ready(): boolean {
@@ -117,6 +126,29 @@ export class Controller {
 
   get managedTopics(): readonly string[] {
     return this.config.topics;
+  }
+
+  /** act, or observe (shadow mode: decisions are reported, no tenant is moved) */
+  get mode(): ControllerMode {
+    return this.config.mode;
+  }
+
+  /**
+   * Applies a reloaded config without a restart: thresholds, mode and per-tenant overrides (other
+   * fields are refused with KTB_CONFIG_RESTART_REQUIRED, nothing applied). Every actor gets
+   * `config.changed` with its effective settings; actors created later start with them. Moves in
+   * progress finish (observe mode only stops new ones). Returns the fields that changed.
+   */
+  reconfigure(next: ControllerConfig): string[] {
+    const changes = reloadChanges(this.config, next);
+    this.config.thresholds = next.thresholds;
+    this.config.mode = next.mode;
+    this.config.tenants = next.tenants;
+    this.settings = new TenantSettingsBook(next);
+    this.feederConfig.thresholds = this.settings.loosest();
+    this.registry.reconfigure();
+    this.ports.log.info({ changes, mode: next.mode, actors: this.registry.size }, 'config reloaded');
+    return changes;
   }
 
   /** traffic claims above partition truth, capped before any decision */
@@ -184,10 +216,15 @@ export class Controller {
 
   /** pin / unpin / move from an operator; goes through the same states with reason "manual". */
   command(cmd: OperatorCommand): TenantStatus {
+    if (this.config.mode === 'observe')
+      throw new TenantBalancerError(
+        ErrorCode.ObserveMode,
+        `the controller is in observe (shadow) mode and moves no tenant: ${cmd.op} of "${cmd.tenant}" on "${cmd.topic}" refused; switch to act (set "mode": "act" in the config file and reload with SIGHUP or POST /config/reload, or restart without --mode observe), then retry`,
+      );
     const { table } = this.ports.routes;
     const event = operatorEvent(cmd, {
       managedTopics: this.config.topics,
-      maxShards: this.config.thresholds.maxShards,
+      maxShards: this.settings.of(cmd.topic, cmd.tenant).thresholds.maxShards,
       now: this.ports.clock.now(),
       pools: (topic) => table.pools(topic),
       partitionCount: (topic) => this.capacity.partitionCount(topic),

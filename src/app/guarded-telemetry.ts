@@ -1,10 +1,13 @@
 import type { ControllerPorts, ControllerTelemetry } from '../ports/controller-ports.js';
 
-type Hook<K extends 'transition' | 'migrationStep'> = Parameters<NonNullable<ControllerTelemetry[K]>>[0];
+type Hook<K extends 'transition' | 'migrationStep' | 'shadowDecision'> = Parameters<
+  NonNullable<ControllerTelemetry[K]>
+>[0];
 
 export interface GuardedTelemetry {
   readonly transition: (e: Hook<'transition'>) => void;
   readonly migrationStep: (e: Hook<'migrationStep'>) => void;
+  readonly shadowDecision: (e: Hook<'shadowDecision'>) => void;
   readonly inMigration: <T>(topic: string, tenant: string, fn: () => T) => T;
 }
 
@@ -27,6 +30,7 @@ export function guardTelemetry(ports: ControllerPorts): GuardedTelemetry {
   return {
     transition: guard(hooks?.transition?.bind(hooks)),
     migrationStep: guard(hooks?.migrationStep?.bind(hooks)),
+    shadowDecision: guard(hooks?.shadowDecision?.bind(hooks)),
     inMigration: <T>(topic: string, tenant: string, fn: () => T): T => {
       if (hooks?.inMigration === undefined) return fn();
       let ran = false;

@@ -5,8 +5,8 @@ import { routeKey, type TenantRoute } from '../domain/route-record.js';
 import type { RoutingTable } from '../domain/routing-table.js';
 import type { TenantWindow } from '../policy/window-summary.js';
 import type { ControllerTelemetry, LogPort } from '../ports/controller-ports.js';
-import type { ControllerConfig } from './controller-config.js';
 import { stateName } from './state-name.js';
+import type { TenantSettings } from './tenant-overrides.js';
 
 type TenantMachine = typeof tenantMachine;
 export type TenantActor = Actor<TenantMachine>;
@@ -29,7 +29,8 @@ export interface Handle {
 }
 
 export interface RegistryDeps {
-  readonly config: ControllerConfig;
+  /** a tenant's effective settings under the config in force (global merged with its override) */
+  readonly settings: (topic: string, tenant: string) => TenantSettings;
   readonly table: RoutingTable;
   readonly log: LogPort;
   /** guarded transition telemetry */
@@ -81,16 +82,21 @@ export class TenantRegistry {
     const key = routeKey(topic, tenant);
     const pools = this.deps.table.pools(topic)!;
     route ??= this.deps.table.route(topic, tenant);
+    const settings = this.deps.settings(topic, tenant);
+    // An ordering override wins over the route's for a settled tenant (as a reload would change it);
+    // the next route write carries it. A restored move keeps the ordering it started with.
     const input = {
       topic,
       tenant,
-      ordering: route?.ordering ?? 'strict',
-      thresholds: this.deps.config.thresholds,
+      ordering: settings.ordering ?? route?.ordering ?? 'strict',
+      thresholds: settings.thresholds,
+      mode: settings.mode,
+      neverMove: settings.neverMove,
       hashPartition: defaultPartitionOf(tenant, pools.shared),
       partitions: route?.state === 'dedicated' || route?.state === 'sharded' ? route.partitions : [],
       epoch: route?.epoch ?? 0,
     } as const;
-    const snapshot = this.restorable(route?.machine);
+    const snapshot = this.restorable(route?.machine, settings);
     const actor = createActor(this.machine, {
       input,
       id: key,
@@ -110,6 +116,9 @@ export class TenantRegistry {
         'resuming tenant from its persisted snapshot',
       );
       actor.send({ type: 'controller.resumed' });
+      // a restored stable tenant takes an ordering override as a reload would give it
+      if (settings.ordering !== undefined && settings.ordering !== actor.getSnapshot().context.ordering)
+        this.send(h, settings);
     }
     return h;
   }
@@ -121,12 +130,31 @@ export class TenantRegistry {
     this.byTopic.get(h.topic)?.delete(h.tenant);
   }
 
+  /**
+   * A reloaded config reaches every actor as `config.changed` with the tenant's effective settings
+   * (the machine applies thresholds, mode and never-move at once, ordering only while stable). A
+   * tenant with no ordering override keeps its own ordering.
+   */
+  reconfigure(): void {
+    for (const h of this.handles.values()) this.send(h, this.deps.settings(h.topic, h.tenant));
+  }
+
+  private send(h: Handle, s: TenantSettings): void {
+    h.actor.send({
+      type: 'config.changed',
+      thresholds: s.thresholds,
+      ordering: s.ordering ?? h.actor.getSnapshot().context.ordering,
+      mode: s.mode,
+      neverMove: s.neverMove,
+    });
+  }
+
   stopAll(): void {
     for (const h of this.handles.values()) h.actor.stop();
   }
 
-  /** Persisted snapshots carry the thresholds of their time, and maybe steps: the config wins, steps re-run. */
-  private restorable(machine: unknown): Snapshot<unknown> | undefined {
+  /** Persisted snapshots carry the settings of their time, and maybe steps: the config wins, steps re-run. */
+  private restorable(machine: unknown, settings: TenantSettings): Snapshot<unknown> | undefined {
     const restored = machine as { context?: TenantContext; children?: unknown } | undefined;
     if (restored?.context === undefined) return undefined;
     return {
@@ -134,9 +162,9 @@ export class TenantRegistry {
       children: {},
       context: {
         ...restored.context,
-        thresholds: this.deps.config.thresholds,
-        mode: restored.context.mode ?? 'act',
-        neverMove: restored.context.neverMove ?? false,
+        thresholds: settings.thresholds,
+        mode: settings.mode,
+        neverMove: settings.neverMove,
       },
     } as unknown as Snapshot<unknown>;
   }

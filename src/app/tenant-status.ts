@@ -10,6 +10,8 @@ export interface TenantStatus {
   readonly epoch: number;
   readonly ordering: string;
   readonly manual: boolean;
+  /** a per-tenant override: the policy never moves it (its decisions are shadow ones) */
+  readonly neverMove: boolean;
   readonly rates: { readonly recordsPerSec: number; readonly share: number; readonly lag: number } | null;
   readonly decision: TenantContext['decision'] | null;
   readonly drain: {
@@ -33,6 +35,7 @@ export function tenantStatus(h: Handle): TenantStatus {
     epoch: c.epoch,
     ordering: c.ordering,
     manual: c.manual,
+    neverMove: c.neverMove,
     rates: h.lastWindow
       ? { recordsPerSec: h.lastWindow.recordsPerSec, share: h.lastWindow.share, lag: h.lastWindow.lag }
       : null,

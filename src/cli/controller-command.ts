@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { brokerUnreachable } from '../adapters/kafka/client.js';
 import { createLogger } from '../adapters/logger.js';
 import { startControllerService } from '../compose/controller-service.js';
@@ -13,7 +13,16 @@ export function controllerCommand(): Command {
     .description(
       'run the long-lived controller: watches throughput, isolates/shards/releases tenants through the draining protocol',
     )
-    .option('--config <file>', 'JSON config file (flags and env override it)')
+    .option(
+      '--config <file>',
+      'JSON config file (flags and env override it); thresholds, mode and tenants reload from it on SIGHUP or POST /config/reload',
+    )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'act: move tenants; observe: shadow mode, decide and report only, move no one (env KTB_MODE; default act). A flag wins over the file, also on reload',
+      ).choices(['act', 'observe']),
+    )
     .option('--brokers <list>', 'bootstrap servers (env KAFKA_BROKERS)')
     .option('--topic <name>', 'managed topic, repeatable (env KTB_TOPICS, comma-separated)', collect)
     .option(
@@ -45,13 +54,24 @@ export function controllerCommand(): Command {
       if (inspector) console.error(`Stately inspector: open ${inspector.url}`);
       const svc = await startControllerService(config, {
         logger,
+        reloadConfig: () => loadControllerConfig(f),
         ...(inspector ? { inspect: inspector.inspect } : {}),
       }).catch(async (e: unknown) => {
         await inspector?.stop();
         // one line with the code and what to do, not kafkajs's error and stack trace
         throw brokerUnreachable(e, config.brokers) ?? e;
       });
-      console.error(`controller ready: ${svc.url} (topics ${config.topics.join(', ')})`);
+      console.error(`controller ready: ${svc.url} (topics ${config.topics.join(', ')}, mode ${config.mode})`);
+      // Reload thresholds, mode and tenant overrides from the config file; a refusal is logged
+      // (with its code) by the service, and the config in force stays.
+      const onHangup = () => {
+        try {
+          svc.reload();
+        } catch {
+          // logged by svc.reload
+        }
+      };
+      process.on('SIGHUP', onHangup);
       await new Promise<void>((resolve) => {
         const shutdown = (sig: string) => {
           logger.info({ signal: sig }, 'stopping: no new decisions; in-progress drains stay persisted');
@@ -63,6 +83,7 @@ export function controllerCommand(): Command {
       // Stopping is bounded whatever Kafka does (svc.stop gives each step a share of a few seconds);
       // kafkajs keeps reconnect timers alive while the broker is down, so leave explicitly.
       setTimeout(() => process.exit(1), 10_000).unref();
+      process.off('SIGHUP', onHangup);
       await svc.stop();
       await inspector?.stop();
       process.exit(0);

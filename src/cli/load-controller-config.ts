@@ -18,6 +18,7 @@ export interface ControllerFlags {
   routingTopic?: string;
   acksTopic?: string;
   trafficTopic?: string;
+  mode?: 'act' | 'observe';
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -39,7 +40,10 @@ const num = (name: string, v: string | undefined): number | undefined => {
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-/** Config precedence: --config FILE (JSON) < environment < flags. */
+/**
+ * Config precedence: --config FILE (JSON) < environment < flags. A reload (SIGHUP, POST
+ * /config/reload) calls this again: the file is re-read, and a flag still wins over it.
+ */
 export function loadControllerConfig(
   f: ControllerFlags,
   env: NodeJS.ProcessEnv = process.env,
@@ -67,6 +71,7 @@ export function loadControllerConfig(
     routingTopic: env['KTB_ROUTING_TOPIC'] || undefined,
     acksTopic: env['KTB_ACKS_TOPIC'] || undefined,
     trafficTopic: env['KTB_TRAFFIC_TOPIC'] || undefined,
+    mode: env['KTB_MODE'] || undefined,
     ...securityFromEnv(env),
   });
   const flagPart = defined({
@@ -81,6 +86,7 @@ export function loadControllerConfig(
     routingTopic: f.routingTopic,
     acksTopic: f.acksTopic,
     trafficTopic: f.trafficTopic,
+    mode: f.mode,
   });
   const http = defined({
     ...fileHttp,

@@ -24,10 +24,14 @@ import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from '../adapters/http/prometheus-text.js';
+import { LiveConfig, type ReloadResult } from './live-config.js';
+
+export type { ReloadResult } from './live-config.js';
 
 const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
   transition: (e) => ts.forEach((t) => t?.transition?.(e)),
   migrationStep: (e) => ts.forEach((t) => t?.migrationStep?.(e)),
+  shadowDecision: (e) => ts.forEach((t) => t?.shadowDecision?.(e)),
   // Nested: each hook wraps the next, so every one of them sees fn run inside its context.
   inMigration: (topic, tenant, fn) =>
     ts.reduceRight<typeof fn>(
@@ -50,6 +54,15 @@ export interface RunningController {
   readonly reader: RoutingReader;
   readonly url: string;
   readonly isLeader: () => boolean;
+  /** the config in force (reloads replace its thresholds, mode and tenants) */
+  readonly config: () => ControllerConfig;
+  /**
+   * Re-reads the config (deps.reloadConfig) and applies its thresholds, mode and tenant overrides to
+   * the current Controller and to any later one (a standby's next leadership). Refuses, keeping the
+   * config in force, an invalid config (KTB_CONFIG_INVALID) or a change only a restart applies
+   * (KTB_CONFIG_RESTART_REQUIRED); the refusal is logged at error with its code.
+   */
+  reload(): ReloadResult;
   stop(): Promise<void>;
 }
 
@@ -57,6 +70,8 @@ interface Deps {
   logger: Logger;
   inspect?: (e: InspectionEvent) => void;
   telemetry?: ControllerTelemetry;
+  /** reads and validates the config again, as at start (the CLI: file < env < flags) */
+  reloadConfig?: () => ControllerConfig;
 }
 
 async function ensureLeaderTopic(admin: Admin, topic: string): Promise<void> {
@@ -129,6 +144,8 @@ export async function startControllerService(
     });
 
     let current: Controller | undefined;
+    // The config in force: each Controller is built from it, and a reload replaces it.
+    const live = new LiveConfig(config, log, deps.reloadConfig);
     const telemetry = combineTelemetry(
       createControllerTelemetry({
         tenantsByState: () => {
@@ -148,7 +165,7 @@ export async function startControllerService(
     );
     const makeController = (writer: RouteWriter) =>
       new Controller(
-        config,
+        live.value,
         {
           routes: { table: reader.table, changes: reader.changes, write: (r) => writer.write(r) },
           offsets,
@@ -227,6 +244,7 @@ export async function startControllerService(
     }
     await chain;
 
+    const reload = (): ReloadResult => live.reload(current);
     const active = (): Controller => {
       if (current === undefined)
         throw new TenantBalancerError(
@@ -241,6 +259,8 @@ export async function startControllerService(
     const http = buildHttpServer({
       ready: () => current !== undefined && current.ready && reader.viewAgeMs() <= staleAfterMs,
       tenants: () => current?.tenants() ?? [],
+      mode: () => live.value.mode,
+      reload,
       command: (c) => active().command(c),
       metrics: async () =>
         (current ? prometheusText(current, reader, signals) : '') + (await otelPrometheusText()),
@@ -256,6 +276,8 @@ export async function startControllerService(
       reader,
       url,
       isLeader: () => current !== undefined && current.ready,
+      config: () => live.value,
+      reload,
       stop: stopAll,
     };
   } catch (e) {

@@ -78,6 +78,10 @@ export const ErrorCode = {
   ProducerRenewed: 'KTB_PRODUCER_RENEWED',
   /** log (warn): Kafka returned no result for some partitions of a batch; the producer retries them */
   SendUnanswered: 'KTB_SEND_UNANSWERED',
+  /** an operator command (pin, unpin, move) sent to a controller in observe (shadow) mode: it moves no tenant (HTTP 409) */
+  ObserveMode: 'KTB_OBSERVE_MODE',
+  /** a config reload changed a field that only a restart applies (brokers, topics, http, ...); nothing was applied (HTTP 409) */
+  ConfigRestartRequired: 'KTB_CONFIG_RESTART_REQUIRED',
   /** a broken invariant inside this library (a bug): report it with the message */
   Internal: 'KTB_INTERNAL',
   /** this package's own files (package.json, scripts/kafka/pom.xml) were not found: a broken install */

@@ -61,6 +61,18 @@ export interface ControllerTelemetry {
     detail?: Readonly<Record<string, number | string>>;
   }): void;
   /**
+   * A shadow decision: what the policy would have done and did not (observe mode, or a tenant the
+   * config says never to move). Nothing moved; reported in logs, metrics and traces.
+   */
+  shadowDecision?(e: {
+    topic: string;
+    tenant: string;
+    from: string;
+    to: string;
+    reason: string;
+    numbers: Readonly<Record<string, number>>;
+  }): void;
+  /**
    * Runs fn (a route write) inside the tenant's migration trace, so the routing record carries it
    * to the producers (Kafka instrumentation injects the context into the record's headers).
    */

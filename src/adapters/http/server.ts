@@ -4,9 +4,19 @@ import { ErrorCode, isTenantBalancerError } from '../../domain/errors.js';
 import { MAX_TENANT_ID_BYTES } from '../../domain/ids.js';
 import type { OperatorCommand, TenantStatus } from '../../app/controller.js';
 
+/** What a config reload applied (the controller's mode after it, and the fields that changed). */
+export interface ReloadOutcome {
+  readonly mode: 'act' | 'observe';
+  readonly changes: readonly string[];
+}
+
 export interface HttpDeps {
   readonly ready: () => boolean;
   readonly tenants: () => TenantStatus[];
+  /** act, or observe (shadow mode: nothing is moved) */
+  readonly mode: () => 'act' | 'observe';
+  /** re-reads and applies the config; throws a coded error (and keeps the old config) when refused */
+  readonly reload: () => ReloadOutcome;
   readonly command: (c: OperatorCommand) => TenantStatus;
   readonly metrics: () => Promise<string> | string;
   readonly authToken: string | undefined;
@@ -21,7 +31,8 @@ const tokenOk = (header: string | undefined, token: string): boolean => {
 /**
  * The HTTP status of a refused operator command. 400: the request is wrong whatever the state (bad
  * partitions or shards, a bad tenant id); 404: the topic is not managed here; 409: only a conflict
- * with the current state (the tenant is mid-migration: retry when it settles); 503: this
+ * with the current state (the tenant is mid-migration: retry when it settles; the controller is in
+ * observe mode; a reload changes a field only a restart applies); 503: this
  * controller is a standby. Anything else is the server's fault (500).
  */
 export const statusOfCode = (code: ErrorCode): number => {
@@ -33,6 +44,8 @@ export const statusOfCode = (code: ErrorCode): number => {
     case ErrorCode.TopicNotManaged:
       return 404;
     case ErrorCode.TenantBusy:
+    case ErrorCode.ObserveMode:
+    case ErrorCode.ConfigRestartRequired:
       return 409;
     case ErrorCode.NotLeader:
       return 503;
@@ -48,8 +61,8 @@ export const statusOfCode = (code: ErrorCode): number => {
 export const MAX_PARAM_LENGTH = MAX_TENANT_ID_BYTES * 3;
 
 /**
- * /healthz, /readyz, /tenants, /metrics; POST pin/unpin/move need the bearer token (and are refused
- * outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
+ * /healthz, /readyz, /tenants (with the controller's mode), /metrics; POST pin/unpin/move and POST
+ * /config/reload need the bearer token (and are refused outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
  */
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
@@ -59,7 +72,7 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
       ? { status: 'ready' }
       : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' }),
   );
-  app.get('/tenants', async () => ({ tenants: d.tenants() }));
+  app.get('/tenants', async () => ({ mode: d.mode(), tenants: d.tenants() }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await d.metrics()));
 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -80,6 +93,15 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
       throw e;
     }
   };
+  app.post('/config/reload', { preHandler: guard }, async (_req, reply) => {
+    try {
+      return reply.code(200).send({ status: 'reloaded', ...d.reload() });
+    } catch (e) {
+      if (isTenantBalancerError(e))
+        return reply.code(statusOfCode(e.code)).send({ error: e.message, code: e.code });
+      throw e;
+    }
+  });
   type P = { Params: { topic: string; tenant: string }; Body: { partitions?: unknown } | undefined };
   app.post<P>('/tenants/:topic/:tenant/pin', { preHandler: guard }, async (req, reply) => {
     const k = req.body?.partitions;

@@ -18,12 +18,16 @@ export interface TelemetrySources {
  * Controller spans and metrics over the OTel API (a no-op until the SDK is registered).
  * One trace per migration: `tenant.migration` with children `migration.acks`, `migration.fence`,
  * `migration.drain` (progress events) and `migration.commit`; every transition is a
- * `tenant.transition` span with from, to, reason and the numbers behind it.
+ * `tenant.transition` span with from, to, reason and the numbers behind it; every shadow decision
+ * (observe mode, a never-move tenant) a `tenant.shadow_decision` span and a `ktb.shadow_decisions` count.
  */
 export function createControllerTelemetry(sources: TelemetrySources): ControllerTelemetry {
   const tracer = trace.getTracer(instrumentationScope);
   const meter = metrics.getMeter(instrumentationScope);
   const migrations = meter.createCounter('ktb.migrations', { description: 'migrations committed' });
+  const shadowDecisions = meter.createCounter('ktb.shadow_decisions', {
+    description: 'decisions reported and not acted on (observe mode, never-move tenants)',
+  });
   const drainDuration = meter.createHistogram('ktb.drain.duration', {
     description: 'time from draining announced to route committed',
     unit: 'ms',
@@ -111,6 +115,23 @@ export function createControllerTelemetry(sources: TelemetrySources): Controller
       tracer.startSpan(SpanName.transition, { attributes: { ...attrs, ...numbers } }, ctx).end();
       if (STABLE.has(e.from) && !STABLE.has(e.to))
         rootFor(e.topic, e.tenant, 0).span.setAttributes({ [Attr.reason]: e.reason, ...numbers });
+    },
+    shadowDecision: (e) => {
+      const numbers = Object.fromEntries(Object.entries(e.numbers).map(([k, v]) => [`ktb.decision.${k}`, v]));
+      tracer
+        .startSpan(SpanName.shadowDecision, {
+          attributes: {
+            [Attr.topic]: e.topic,
+            [Attr.tenantId]: e.tenant,
+            [Attr.stateFrom]: e.from,
+            [Attr.stateTo]: e.to,
+            [Attr.reason]: e.reason,
+            [Attr.shadow]: true,
+            ...numbers,
+          },
+        })
+        .end();
+      shadowDecisions.add(1, { [Attr.topic]: e.topic });
     },
     migrationStep: (e) => {
       const k = `${key(e.topic, e.tenant)}#${e.step}`;

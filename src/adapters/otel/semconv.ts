@@ -10,6 +10,8 @@ export const Attr = {
   stateFrom: 'ktb.state.from',
   stateTo: 'ktb.state.to',
   reason: 'ktb.decision.reason',
+  /** true on a decision that was only reported (observe mode, never-move) */
+  shadow: 'ktb.decision.shadow',
   migrationStep: 'ktb.migration.step',
   drainRemaining: 'ktb.drain.remaining',
   state: 'ktb.state',
@@ -22,6 +24,8 @@ export const Attr = {
 export const SpanName = {
   transition: 'tenant.transition',
   migration: 'tenant.migration',
+  /** what the policy would have done and did not (observe mode, a never-move tenant): nothing moved */
+  shadowDecision: 'tenant.shadow_decision',
   step: (s: string) => `migration.${s}`,
   /** producer side: from the draining route record to the settled one, in the migration's trace */
   hold: 'tenant.hold',

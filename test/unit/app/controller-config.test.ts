@@ -114,6 +114,18 @@ const fields: FieldSpec[] = [
   intField(['thresholds', 'drainTimeoutMs'], 100, undefined),
   enumField(['thresholds', 'drainTimeoutPolicy'], ['wait', 'rollback', 'switch']),
   numField(['thresholds', 'actorFloorRate'], { min: 0 }),
+  enumField(['mode'], ['act', 'observe']),
+  {
+    path: ['tenants'],
+    kind: 'object',
+    // overrides for tenants of the base's own topics are in tenant-overrides.test.ts
+    valid: fc.constant({}),
+    outOfRange: fc.oneof(
+      topicName.map((t) => ({ [t]: {} })),
+      topicName.map((t) => ({ [`${t}/acme`]: { neverMove: 'yes' } })),
+      fc.constant({ 'no-such-topic-here/acme': {} }),
+    ),
+  },
   intField(['http', 'port'], 0, 65_535),
   stringField(['http', 'host'], 1),
   stringField(['authToken'], 16, fc.string({ minLength: 16, maxLength: 40 })),

@@ -55,4 +55,20 @@ describe('controller config from file, environment and flags', () => {
       /cannot read --config \/nonexistent\/c.json/,
     );
   });
+
+  it('layers mode file < env (KTB_MODE) < --mode, and reads tenant overrides from the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktb-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ topics: ['t'], mode: 'observe', tenants: { 't/acme': { neverMove: true } } }),
+    );
+    expect(loadControllerConfig({ config: file }, {})).toMatchObject({
+      mode: 'observe',
+      tenants: { 't/acme': { neverMove: true } },
+    });
+    expect(loadControllerConfig({ config: file }, { KTB_MODE: 'act' }).mode).toBe('act');
+    expect(loadControllerConfig({ config: file, mode: 'observe' }, { KTB_MODE: 'act' }).mode).toBe('observe');
+    expect(() => loadControllerConfig({ config: file }, { KTB_MODE: 'shadow' })).toThrow(/mode:/);
+  });
 });

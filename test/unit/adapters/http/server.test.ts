@@ -12,6 +12,7 @@ const status: TenantStatus = {
   epoch: 0,
   ordering: 'strict',
   manual: true,
+  neverMove: false,
   rates: null,
   decision: null,
   drain: null,
@@ -30,6 +31,8 @@ const deps = (over: Partial<HttpDeps> = {}): HttpDeps & { commands: OperatorComm
       return status;
     },
     metrics: () => 'ktb_migrations_total 0\n',
+    mode: () => 'act',
+    reload: () => ({ mode: 'observe', changes: ['mode'] }),
     authToken: 'a-very-secret-token-123',
     ...over,
   };
@@ -40,7 +43,7 @@ describe('controller HTTP API', () => {
     const app = buildHttpServer(deps({ ready: () => false }));
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
-    expect((await app.inject('/tenants')).json()).toEqual({ tenants: [status] });
+    expect((await app.inject('/tenants')).json()).toEqual({ mode: 'act', tenants: [status] });
     const m = await app.inject('/metrics');
     expect(m.headers['content-type']).toMatch(/^text\/plain/);
     expect(m.body).toContain('ktb_migrations_total 0');
@@ -202,6 +205,8 @@ describe('controller HTTP API', () => {
       code: ErrorCode.TenantInvalid,
     });
     expect(await post(throwing(ErrorCode.TenantBusy))).toEqual({ status: 409, code: ErrorCode.TenantBusy });
+    // a controller in observe (shadow) mode moves no one: a conflict with its state, not a bad request
+    expect(await post(throwing(ErrorCode.ObserveMode))).toEqual({ status: 409, code: ErrorCode.ObserveMode });
     expect(await post(throwing(ErrorCode.TopicNotManaged))).toEqual({
       status: 404,
       code: ErrorCode.TopicNotManaged,
@@ -211,6 +216,53 @@ describe('controller HTTP API', () => {
     expect(await post(buildHttpServer(deps()), { partitions: 'two' })).toEqual({
       status: 400,
       code: ErrorCode.RequestInvalid,
+    });
+  });
+
+  describe('POST /config/reload', () => {
+    const reload = (app: ReturnType<typeof buildHttpServer>, headers: Record<string, string> = auth) =>
+      app.inject({ method: 'POST', url: '/config/reload', headers });
+
+    it('needs the bearer token, as pin/unpin do', async () => {
+      let reloads = 0;
+      const counting = { reload: () => (reloads++, { mode: 'act' as const, changes: [] }) };
+      expect((await reload(buildHttpServer(deps({ ...counting, authToken: undefined })))).statusCode).toBe(
+        403,
+      );
+      expect((await reload(buildHttpServer(deps(counting)), {})).statusCode).toBe(401);
+      expect(
+        (await reload(buildHttpServer(deps(counting)), { authorization: 'Bearer wrong-token-wrong-token' }))
+          .statusCode,
+      ).toBe(401);
+      expect(reloads).toBe(0);
+    });
+
+    it('answers 200 with the mode and the fields that changed', async () => {
+      const r = await reload(buildHttpServer(deps()));
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toEqual({ status: 'reloaded', mode: 'observe', changes: ['mode'] });
+    });
+
+    it('answers 400 to an invalid config with the field named, 409 to a change that needs a restart', async () => {
+      const refusing = (code: ErrorCode, message: string) =>
+        buildHttpServer(
+          deps({
+            reload: () => {
+              throw new TenantBalancerError(code, message);
+            },
+          }),
+        );
+      const invalid = await reload(
+        refusing(ErrorCode.ConfigInvalid, 'invalid controller config: thresholds.hotWindows: Too small'),
+      );
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json()).toEqual({
+        code: ErrorCode.ConfigInvalid,
+        error: 'KTB_CONFIG_INVALID: invalid controller config: thresholds.hotWindows: Too small',
+      });
+      const restart = await reload(refusing(ErrorCode.ConfigRestartRequired, 'brokers changed'));
+      expect(restart.statusCode).toBe(409);
+      expect(restart.json()).toMatchObject({ code: ErrorCode.ConfigRestartRequired });
     });
   });
 });
