@@ -118,7 +118,11 @@ const tenantSetup = setup({
       }
       const from = stableName(context.partitions);
       if (v.kind === 'move' && isActing(context)) {
-        const moveStarts = withMoveStart(context.moveStarts ?? [], w.now);
+        const moveStarts = withMoveStart(
+          context.moveStarts ?? [],
+          w.now,
+          context.thresholds.maxMovesPerTenantPerHour,
+        );
         const decision = { at: w.now, from, reason: v.reason, numbers: v.numbers };
         enqueue.assign(
           v.move === 'release'
@@ -167,14 +171,22 @@ const tenantSetup = setup({
               reason: 'manual: unpinned',
               numbers: {},
             }),
-            moveStarts: withMoveStart(context.moveStarts ?? [], event.now),
+            moveStarts: withMoveStart(
+              context.moveStarts ?? [],
+              event.now,
+              context.thresholds.maxMovesPerTenantPerHour,
+            ),
           }
         : {},
     ),
     planPin: assign(({ context, event }) => ({
       manual: true,
       heldKey: undefined,
-      moveStarts: withMoveStart(context.moveStarts ?? [], 'now' in event ? event.now : 0),
+      moveStarts: withMoveStart(
+        context.moveStarts ?? [],
+        'now' in event ? event.now : 0,
+        context.thresholds.maxMovesPerTenantPerHour,
+      ),
       wantShards: event.type === 'operator.pinned' ? Math.max(1, event.shards ?? 1) : context.wantShards,
       requested: event.type === 'operator.moved' ? [...event.partitions] : undefined,
       decision: {

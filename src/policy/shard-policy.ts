@@ -214,8 +214,9 @@ export function wouldDo(tenant: string, move: Move, from: number, to: number): s
   return `would reshard ${tenant} from ${from} to ${plural(to)}`;
 }
 
-/** Keeps the move starts of the last hour (what the tenant budget looks at) and adds one. */
-export const withMoveStart = (starts: readonly number[], now: number): number[] => [
-  ...starts.filter((at) => at <= now && now - at < HOUR_MS),
-  now,
-];
+/**
+ * Adds a move start to the starts of the last hour, keeping only the newest `keep` (the tenant budget,
+ * maxMovesPerTenantPerHour): the budget check needs no more, and the list is persisted in route records.
+ */
+export const withMoveStart = (starts: readonly number[], now: number, keep: number): number[] =>
+  [...starts.filter((at) => at <= now && now - at < HOUR_MS), now].slice(-Math.max(1, keep));

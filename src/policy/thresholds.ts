@@ -42,8 +42,11 @@ export const thresholdsSchema = z
     growCooldownMs: z.number().int().min(0).optional(),
     /** ms after a tenant's last move before the policy shrinks its shard count (shrinking is never urgent) */
     shrinkCooldownMs: z.number().int().min(0).default(120_000),
-    /** moves the policy may start per tenant in any hour (operator moves count, and are never held back) */
-    maxMovesPerTenantPerHour: z.number().int().min(1).max(10_000).default(12),
+    /**
+     * moves the policy may start per tenant in any hour (operator moves count, and are never held back);
+     * at most 1000: the starts are kept in the persisted machine snapshot
+     */
+    maxMovesPerTenantPerHour: z.number().int().min(1).max(1000).default(12),
     /** moves the policy may start per topic in any minute (all tenants of the topic, operator moves included) */
     maxMovesPerTopicPerMinute: z.number().int().min(1).max(10_000).default(10),
     /** migrations in progress at once, across tenants */

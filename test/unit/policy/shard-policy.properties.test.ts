@@ -29,7 +29,7 @@ const build = (over: object): Thresholds =>
     headroom: HEADROOM,
     isolateRate: 250,
     releaseRate: 50,
-    maxMovesPerTenantPerHour: 10_000,
+    maxMovesPerTenantPerHour: 1000,
     maxMovesPerTopicPerMinute: 10_000,
     ...over,
   });
@@ -82,7 +82,7 @@ function simulate(rates: readonly number[], t: Thresholds, shards: number, start
         grow: 0,
         shrink: 0,
         lastMoveAt: now,
-        moveStarts: withMoveStart(s.moveStarts, now),
+        moveStarts: withMoveStart(s.moveStarts, now, t.maxMovesPerTenantPerHour),
       };
     } else s = { ...s, ...v.streaks };
   });

@@ -184,8 +184,10 @@ describe('shard policy: release, manual, budgets', () => {
     expect(c.kind === 'held' && c.reason).toMatch(/^held back by maxConcurrentMigrations \(2 in progress/);
   });
 
-  it('keeps the move starts of the last hour only', () => {
-    expect(withMoveStart([NOW - HOUR_MS - 1, NOW - 5], NOW)).toEqual([NOW - 5, NOW]);
+  it('keeps the move starts of the last hour only, at most as many as the budget', () => {
+    expect(withMoveStart([NOW - HOUR_MS - 1, NOW - 5], NOW, 12)).toEqual([NOW - 5, NOW]);
+    // only the newest maxMovesPerTenantPerHour are kept: the budget needs no more, and they are persisted
+    expect(withMoveStart([NOW - 3, NOW - 2, NOW - 1], NOW, 2)).toEqual([NOW - 1, NOW]);
   });
 
   it('says what a shadow decision would do', () => {
