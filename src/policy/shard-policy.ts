@@ -58,6 +58,7 @@ export type Verdict =
 
 const perSec = (n: number): string => `${n.toFixed(0)}/s`;
 const plural = (k: number): string => `${k} partition${k === 1 ? '' : 's'}`;
+const moves = (n: number): string => `${n} move${n === 1 ? '' : 's'}`;
 
 /** The shard count whose dead band the rate is under: j = ceil(rate / (capacity x headroom x (1 - margin))). */
 export const shardsToShrinkTo = (rate: number, t: Thresholds): number =>
@@ -183,13 +184,13 @@ function holdOf(w: Want, s: Standing, f: WindowFacts, t: Thresholds): Hold | und
   if (lastHour >= t.maxMovesPerTenantPerHour)
     return {
       cause: 'tenant-budget',
-      what: `the tenant's move budget (${lastHour} moves in the last hour, maxMovesPerTenantPerHour ${t.maxMovesPerTenantPerHour})`,
+      what: `the tenant's move budget (${moves(lastHour)} in the last hour, maxMovesPerTenantPerHour ${t.maxMovesPerTenantPerHour})`,
       numbers: { movesLastHour: lastHour, maxMovesPerTenantPerHour: t.maxMovesPerTenantPerHour },
     };
   if (f.topicMovesRecently >= t.maxMovesPerTopicPerMinute)
     return {
       cause: 'topic-budget',
-      what: `the topic's move budget (${f.topicMovesRecently} moves in the last minute, maxMovesPerTopicPerMinute ${t.maxMovesPerTopicPerMinute})`,
+      what: `the topic's move budget (${moves(f.topicMovesRecently)} in the last minute, maxMovesPerTopicPerMinute ${t.maxMovesPerTopicPerMinute})`,
       numbers: {
         topicMovesRecently: f.topicMovesRecently,
         maxMovesPerTopicPerMinute: t.maxMovesPerTopicPerMinute,
