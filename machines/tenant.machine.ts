@@ -1,9 +1,9 @@
 // Over 300 lines: one XState machine is one readable spec (setup with named guards, actions, steps
 // and delays, then the state chart); splitting it would scatter the lifecycle a reader needs in one view.
-import { and, assign, cancel, enqueueActions, fromCallback, not, setup } from 'xstate';
+import { assign, cancel, enqueueActions, fromCallback, setup } from 'xstate';
 import { stateOfRoute } from '../src/domain/route-record.js';
-import { assess, isCold, isHot } from '../src/policy/tenant-assessment.js';
-import type { TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
+import { decide, withMoveStart, wouldDo, type Verdict } from '../src/policy/shard-policy.js';
+import type { Decision, TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
 
 export type { Decision, DrainProgress, TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
 
@@ -16,6 +16,8 @@ export type { Decision, DrainProgress, TenantContext, TenantEvent, TenantInput }
  *   shared --hot N windows--> isolating --reserved--> draining --drained--> committing --> dedicated|sharded
  *   dedicated|sharded --needs k'--> isolating(k') -> draining -> committing -> sharded(k')
  *   dedicated|sharded --cold M windows--> draining -> committing -> shared
+ *   what moves, and what holds a move back (dead band, cooldowns, budgets), is src/policy/shard-policy.ts;
+ *   in observe mode or for a never-move tenant a due move only records a shadow decision (`would ...`).
  *   relaxed tenants skip draining; a drain timeout waits or rolls back (`switch` waits too: only a
  *   relaxed tenant could switch, and relaxed tenants never drain).
  */
@@ -26,6 +28,40 @@ const stableName = stateOfRoute;
 const step = fromCallback<TenantEvent, TenantContext>(() => undefined);
 const fromOf = (c: TenantContext): number[] =>
   c.partitions.length === 0 ? [c.hashPartition] : [...c.partitions];
+/** The policy moves this tenant by itself only in act mode and without never-move. */
+const isActing = (c: TenantContext): boolean => c.mode === 'act' && !c.neverMove;
+/** The policy's verdict on a window (older snapshots may lack the newer counters). */
+const verdictOf = (c: TenantContext, e: TenantEvent): Verdict | undefined => {
+  const w = windowOf(e);
+  if (w === undefined) return undefined;
+  return decide(
+    {
+      shards: c.partitions.length,
+      hot: c.hot,
+      cold: c.cold,
+      grow: c.reshard,
+      shrink: c.shrink ?? 0,
+      manual: c.manual,
+      lastMoveAt: c.lastMoveAt,
+      moveStarts: c.moveStarts ?? [],
+    },
+    {
+      window: w.window,
+      now: w.now,
+      migrationsInProgress: w.migrationsInProgress,
+      topicMovesRecently: w.topicMovesRecently ?? 0,
+    },
+    c.thresholds,
+  );
+};
+const releasePlan = (c: TenantContext, decision: Decision): Partial<TenantContext> => ({
+  target: [],
+  from: fromOf(c),
+  previous: [...c.partitions],
+  manual: false,
+  heldKey: undefined,
+  decision,
+});
 
 const tenantSetup = setup({
   types: {
@@ -44,39 +80,13 @@ const tenantSetup = setup({
     drainTimeout: ({ context }) => context.thresholds.drainTimeoutMs,
   },
   guards: {
-    isHotEnough: ({ context, event }) => {
-      const w = windowOf(event);
-      return (
-        w !== undefined &&
-        isHot(w.window, context.thresholds) &&
-        context.hot + 1 >= context.thresholds.hotWindows
-      );
+    isResizeDue: ({ context, event }) => {
+      const v = verdictOf(context, event);
+      return v?.kind === 'move' && v.move !== 'release' && isActing(context);
     },
-    isColdEnough: ({ context, event }) => {
-      const w = windowOf(event);
-      return (
-        w !== undefined &&
-        !context.manual &&
-        isCold(w.window, context.thresholds) &&
-        context.cold + 1 >= context.thresholds.coldWindows
-      );
-    },
-    hasShardCountChanged: ({ context, event }) => {
-      const w = windowOf(event);
-      if (w === undefined || context.manual) return false;
-      const a = assess(w.window, context.thresholds);
-      return (
-        !a.cold &&
-        a.shardsNeeded !== context.partitions.length &&
-        context.reshard + 1 >= context.thresholds.reshardWindows
-      );
-    },
-    isMoveAllowed: ({ context, event }) => {
-      const w = windowOf(event);
-      if (w === undefined) return true;
-      const cooled =
-        context.lastMoveAt === undefined || w.now - context.lastMoveAt >= context.thresholds.cooldownMs;
-      return cooled && w.migrationsInProgress < context.thresholds.maxConcurrentMigrations;
+    isReleaseDue: ({ context, event }) => {
+      const v = verdictOf(context, event);
+      return v?.kind === 'move' && v.move === 'release' && isActing(context);
     },
     isRelaxed: ({ context }) => context.ordering === 'relaxed',
     isRollbackPolicy: ({ context }) => context.thresholds.drainTimeoutPolicy === 'rollback',
@@ -90,54 +100,93 @@ const tenantSetup = setup({
     raiseDrainAlert: () => undefined,
     recordDecision: () => undefined,
 
-    countWindow: assign(({ context, event }) => {
+    // One window, judged once: the streaks, then the move it starts, or the decision that only
+    // reports (held back, or a shadow `would ...`), recorded only when what it is about changes.
+    judgeWindow: enqueueActions(({ context, event, enqueue }) => {
       const w = windowOf(event);
-      if (w === undefined) return {};
-      const a = assess(w.window, context.thresholds);
-      return {
-        hot: a.hot ? context.hot + 1 : 0,
-        cold: a.cold ? context.cold + 1 : 0,
-        reshard: !a.cold && a.shardsNeeded !== context.partitions.length ? context.reshard + 1 : 0,
+      const v = verdictOf(context, event);
+      if (w === undefined || v === undefined) return;
+      const streaks = {
+        hot: v.streaks.hot,
+        cold: v.streaks.cold,
+        reshard: v.streaks.grow,
+        shrink: v.streaks.shrink,
       };
-    }),
-    planIsolation: assign(({ context, event }) => {
-      const w = windowOf(event);
-      const a = w ? assess(w.window, context.thresholds) : undefined;
-      return {
-        wantShards: a?.shardsNeeded ?? 1,
-        requested: undefined,
-        decision:
-          w && a
-            ? {
-                at: w.now,
-                from: stableName(context.partitions),
-                to: 'isolating',
-                reason: a.reason,
-                numbers: a.numbers,
-              }
-            : context.decision,
-      };
-    }),
-    planRelease: assign(({ context, event }) => {
-      const w = windowOf(event);
-      const a = w ? assess(w.window, context.thresholds) : undefined;
-      const at = w?.now ?? ('now' in event ? event.now : 0);
-      return {
-        target: [],
-        from: fromOf(context),
-        previous: [...context.partitions],
-        manual: false,
+      if (v.kind === 'stay') {
+        enqueue.assign(streaks);
+        return;
+      }
+      const from = stableName(context.partitions);
+      if (v.kind === 'move' && isActing(context)) {
+        const moveStarts = withMoveStart(
+          context.moveStarts ?? [],
+          w.now,
+          context.thresholds.maxMovesPerTenantPerHour,
+        );
+        const decision = { at: w.now, from, reason: v.reason, numbers: v.numbers };
+        enqueue.assign(
+          v.move === 'release'
+            ? { ...streaks, ...releasePlan(context, { ...decision, to: 'draining' }), moveStarts }
+            : {
+                ...streaks,
+                wantShards: v.shards,
+                requested: undefined,
+                heldKey: undefined,
+                moveStarts,
+                decision: { ...decision, to: 'isolating' },
+              },
+        );
+        enqueue('recordDecision');
+        return;
+      }
+      const never = context.neverMove ? 'never-move' : 'observe';
+      const key = v.kind === 'held' ? `${v.cause}:${v.move}` : `${never}:${v.move}`;
+      if (key === context.heldKey) {
+        enqueue.assign(streaks);
+        return;
+      }
+      const would = wouldDo(context.tenant, v.move, context.partitions.length, v.shards);
+      enqueue.assign({
+        ...streaks,
+        heldKey: key,
         decision: {
-          at,
-          from: stableName(context.partitions),
-          to: 'draining',
-          reason: a ? `cold: ${a.reason}` : 'manual: unpinned',
-          numbers: a?.numbers ?? {},
+          at: w.now,
+          from,
+          to: v.move === 'release' ? 'draining' : 'isolating',
+          reason:
+            v.kind === 'held' ? v.reason : `${context.neverMove ? 'never-move: ' : ''}${would}: ${v.reason}`,
+          numbers: { ...v.numbers, wantShards: v.shards },
+          shadow: true,
         },
-      };
+      });
+      enqueue('recordDecision');
     }),
+    planRelease: assign(({ context, event }) =>
+      event.type === 'operator.unpinned'
+        ? {
+            ...releasePlan(context, {
+              at: event.now,
+              from: stableName(context.partitions),
+              to: 'draining',
+              reason: 'manual: unpinned',
+              numbers: {},
+            }),
+            moveStarts: withMoveStart(
+              context.moveStarts ?? [],
+              event.now,
+              context.thresholds.maxMovesPerTenantPerHour,
+            ),
+          }
+        : {},
+    ),
     planPin: assign(({ context, event }) => ({
       manual: true,
+      heldKey: undefined,
+      moveStarts: withMoveStart(
+        context.moveStarts ?? [],
+        'now' in event ? event.now : 0,
+        context.thresholds.maxMovesPerTenantPerHour,
+      ),
       wantShards: event.type === 'operator.pinned' ? Math.max(1, event.shards ?? 1) : context.wantShards,
       requested: event.type === 'operator.moved' ? [...event.partitions] : undefined,
       decision: {
@@ -169,7 +218,9 @@ const tenantSetup = setup({
         numbers: {},
       },
     })),
+    // Nothing moved: the start this reservation counted against the budgets is given back.
     noteUnavailable: assign(({ context, event }) => ({
+      moveStarts: (context.moveStarts ?? []).slice(0, -1),
       decision:
         event.type === 'capacity.unavailable'
           ? {
@@ -190,6 +241,8 @@ const tenantSetup = setup({
       hot: 0,
       cold: 0,
       reshard: 0,
+      shrink: 0,
+      heldKey: undefined,
       drainAlert: false,
       drain: undefined,
       lastMoveAt: event.type === 'route.committed' ? event.now : context.lastMoveAt,
@@ -228,20 +281,16 @@ const tenantSetup = setup({
 });
 
 // The stable states (dedicated, sharded) share their transitions: written once, attached to both.
+// A window starts at most one move (judgeWindow plans it and records the decision); otherwise it
+// counts, and may record a held-back or shadow decision.
+const onWindow = [
+  { guard: 'isResizeDue', target: 'isolating', actions: 'judgeWindow' },
+  { guard: 'isReleaseDue', target: 'releasing', actions: 'judgeWindow' },
+  { actions: 'judgeWindow' },
+] as const;
+
 const stableOn = {
-  'window.closed': [
-    {
-      guard: and(['hasShardCountChanged', 'isMoveAllowed']),
-      target: 'isolating',
-      actions: ['countWindow', 'planIsolation', 'recordDecision'],
-    },
-    {
-      guard: and(['isColdEnough', 'isMoveAllowed', not('hasNoPartitions')]),
-      target: 'releasing',
-      actions: ['countWindow', 'planRelease', 'recordDecision'],
-    },
-    { actions: 'countWindow' },
-  ],
+  'window.closed': onWindow,
   'operator.unpinned': { target: 'releasing', actions: ['planRelease', 'recordDecision'] },
   'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
   'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
@@ -268,8 +317,11 @@ export const tenantMachine = tenantSetup.createMachine({
     hot: 0,
     cold: 0,
     reshard: 0,
+    shrink: 0,
     manual: input.manual ?? false,
     lastMoveAt: undefined,
+    moveStarts: [],
+    heldKey: undefined,
     drainAlert: false,
     decision: undefined,
     drain: undefined,
@@ -287,14 +339,7 @@ export const tenantMachine = tenantSetup.createMachine({
     },
     shared: {
       on: {
-        'window.closed': [
-          {
-            guard: and(['isHotEnough', 'isMoveAllowed']),
-            target: 'isolating',
-            actions: ['countWindow', 'planIsolation', 'recordDecision'],
-          },
-          { actions: 'countWindow' },
-        ],
+        'window.closed': onWindow,
         'operator.pinned': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
         'operator.moved': { target: 'isolating', actions: ['planPin', 'recordDecision'] },
         'config.changed': { actions: ['applyConfig', 'applyOrdering'] },

@@ -56,9 +56,20 @@ export interface TenantContext {
   previous: number[] | undefined;
   hot: number;
   cold: number;
+  /** consecutive windows a larger shard count was wanted (the grow streak; reshardWindows) */
   reshard: number;
+  /** consecutive windows the rate fitted fewer shards below the dead band (shrinkWindows); absent in older snapshots */
+  shrink?: number;
   manual: boolean;
+  /** when the last move committed (cooldowns run from it) */
   lastMoveAt: number | undefined;
+  /** when the moves of the last hour started, operator moves included (the move budgets); absent in older snapshots */
+  moveStarts?: readonly number[];
+  /**
+   * what the last held-back or shadow decision was about (`cause:move`): a decision that only reports is
+   * recorded when this changes, not every window; cleared when a move starts
+   */
+  heldKey?: string | undefined;
   drainAlert: boolean;
   decision: Decision | undefined;
   /** the drain in progress, as its steps reported it (shown in status; cleared when the route settles) */
@@ -77,7 +88,14 @@ export interface DrainProgress {
 }
 
 export type TenantEvent =
-  | { type: 'window.closed'; window: TenantWindow; now: number; migrationsInProgress: number }
+  | {
+      type: 'window.closed';
+      window: TenantWindow;
+      now: number;
+      migrationsInProgress: number;
+      /** moves started in the tenant's topic in the last minute (maxMovesPerTopicPerMinute); absent: 0 */
+      topicMovesRecently?: number;
+    }
   | { type: 'capacity.reserved'; partitions: number[] }
   | { type: 'capacity.unavailable'; reason: string; now: number }
   | { type: 'drain.announced'; offset: number; now: number }

@@ -3,6 +3,7 @@ import { defaultPartitionOf } from '../domain/partition-choice.js';
 import type { RoutingTable } from '../domain/routing-table.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import { plausibleRate } from '../policy/plausible-rate.js';
+import { MINUTE_MS, movesWithin } from '../policy/shard-policy.js';
 import { isHot } from '../policy/tenant-assessment.js';
 import { tenantShare, type PartitionFigures } from '../policy/tenant-window.js';
 import type { TenantWindow } from '../policy/window-summary.js';
@@ -51,8 +52,14 @@ export class WindowFeeder {
     // Counted only if some actor gets an event this tick (most ticks, most actors get none), then
     // kept current as this tick's events start migrations: tenants that turn hot in the same window
     // must see each other, or maxConcurrentMigrations is not a cap.
-    const migrations = { counted: undefined as number | undefined };
+    const migrations = {
+      counted: undefined as number | undefined,
+      /** moves started per topic in the last minute (maxMovesPerTopicPerMinute), counted like the above */
+      topicMoves: undefined as Map<string, number> | undefined,
+    };
     const inProgress = () => (migrations.counted ??= this.migrationsInProgress());
+    const topicMoves = (topic: string) =>
+      (migrations.topicMoves ??= this.movesStartedRecently(w.at)).get(topic) ?? 0;
     for (const t of w.tenants) {
       if (!this.config.topics.includes(t.topic)) continue;
       let h = this.registry.get(t.topic, t.tenant);
@@ -69,11 +76,11 @@ export class WindowFeeder {
       }
       if (h === undefined) continue;
       h.fedIn = seq;
-      this.feedOne(h, t.recordsPerSec, t.bytesPerSec, t.trend, w.at, inProgress, migrations);
+      this.feedOne(h, t.recordsPerSec, t.bytesPerSec, t.trend, w.at, inProgress, topicMoves, migrations);
     }
     // Deleting the current entry while iterating a Map is safe: the retirement may remove h.
     for (const h of this.registry.values()) {
-      if (h.fedIn !== seq) this.feedOne(h, 0, 0, 0, w.at, inProgress, migrations);
+      if (h.fedIn !== seq) this.feedOne(h, 0, 0, 0, w.at, inProgress, topicMoves, migrations);
       this.maybeRetire(h);
     }
   }
@@ -84,6 +91,22 @@ export class WindowFeeder {
     return n;
   }
 
+  /**
+   * Moves started in the last minute, per topic, from the actors' own records of when their moves
+   * started (operator moves included). A retired actor takes its starts along; only idle shared
+   * tenants retire, so that can only undercount a release older than the retirement.
+   */
+  private movesStartedRecently(now: number): Map<string, number> {
+    const byTopic = new Map<string, number>();
+    for (const h of this.registry.values()) {
+      const starts = h.actor.getSnapshot().context.moveStarts;
+      if (starts === undefined || starts.length === 0) continue;
+      const n = movesWithin(starts, now, MINUTE_MS);
+      if (n > 0) byTopic.set(h.topic, (byTopic.get(h.topic) ?? 0) + n);
+    }
+    return byTopic;
+  }
+
   private feedOne(
     h: Handle,
     rate: number,
@@ -91,7 +114,8 @@ export class WindowFeeder {
     trend: number,
     at: number,
     inProgress: () => number,
-    migrations: { counted: number | undefined },
+    topicMoves: (topic: string) => number,
+    migrations: { counted: number | undefined; topicMoves: Map<string, number> | undefined },
   ): void {
     const snap = h.actor.getSnapshot();
     const c = snap.context;
@@ -149,9 +173,18 @@ export class WindowFeeder {
     if (snap.value === 'shared' && c.hot === 0 && !isHot(window, this.config.thresholds)) return;
     h.lastWindowSent = true;
     const n = inProgress();
-    h.actor.send({ type: 'window.closed', window, now: at, migrationsInProgress: n });
-    if (!STABLE.has(stateName(h.actor.getSnapshot().value)) && STABLE.has(stateName(snap.value)))
+    const recent = topicMoves(h.topic);
+    h.actor.send({
+      type: 'window.closed',
+      window,
+      now: at,
+      migrationsInProgress: n,
+      topicMovesRecently: recent,
+    });
+    if (!STABLE.has(stateName(h.actor.getSnapshot().value)) && STABLE.has(stateName(snap.value))) {
       migrations.counted = n + 1;
+      migrations.topicMoves?.set(h.topic, recent + 1);
+    }
   }
 
   /**

@@ -21,11 +21,34 @@ export const thresholdsSchema = z
     partitionCapacity: z.number().positive().default(2000),
     /** fraction of capacity to plan for (k = ceil(rate / (capacity * headroom))) */
     headroom: z.number().gt(0).max(1).default(0.8),
+    /** most partitions one tenant is spread over (per-tenant overrides arrive merged into these thresholds) */
     maxShards: z.number().int().min(1).max(256).default(8),
-    /** windows a shard count must be wanted before resharding */
-    reshardWindows: z.number().int().min(1).max(1000).default(3),
-    /** ms after a completed migration before the same tenant may move again */
+    /**
+     * consecutive windows a larger shard count must be wanted before growing. 1: grow on the first
+     * window whose rate needs more partitions (the window already averages the rate over windowMs).
+     */
+    reshardWindows: z.number().int().min(1).max(1000).default(1),
+    /**
+     * dead band for shrinking: a tenant on k partitions shrinks only to a j < k with
+     * rate <= j x partitionCapacity x headroom x (1 - shrinkMargin). A rate that wanders around a
+     * boundary then grows once and stays, instead of flipping k every few windows.
+     */
+    shrinkMargin: z.number().min(0).max(0.9).default(0.2),
+    /** consecutive windows the rate must fit fewer partitions (with the margin) before shrinking */
+    shrinkWindows: z.number().int().min(1).max(10_000).default(10),
+    /** ms after a tenant's last move before the policy isolates or releases it (and grows it, see growCooldownMs) */
     cooldownMs: z.number().int().min(0).default(30_000),
+    /** ms after a tenant's last move before the policy grows its shard count; unset: cooldownMs */
+    growCooldownMs: z.number().int().min(0).optional(),
+    /** ms after a tenant's last move before the policy shrinks its shard count (shrinking is never urgent) */
+    shrinkCooldownMs: z.number().int().min(0).default(120_000),
+    /**
+     * moves the policy may start per tenant in any hour (operator moves count, and are never held back);
+     * at most 1000: the starts are kept in the persisted machine snapshot
+     */
+    maxMovesPerTenantPerHour: z.number().int().min(1).max(1000).default(12),
+    /** moves the policy may start per topic in any minute (all tenants of the topic, operator moves included) */
+    maxMovesPerTopicPerMinute: z.number().int().min(1).max(10_000).default(10),
     /** migrations in progress at once, across tenants */
     maxConcurrentMigrations: z.number().int().min(1).max(1000).default(2),
     drainTimeoutMs: z.number().int().min(100).default(60_000),

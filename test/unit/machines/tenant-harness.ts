@@ -74,3 +74,43 @@ export function run(events: TenantEvent[], i: TenantInput = input()): { snap: Sn
 }
 
 export const stateOf = (s: Snap): string => (typeof s.value === 'string' ? s.value : JSON.stringify(s.value));
+
+/**
+ * The events that carry a move in progress to its end, as the controller's steps would send them:
+ * capacity at dedicated partitions 10.. (as many as wanted), acks, fence, drain, commit at `now`.
+ */
+export function finishMove(snap: Snap, now: number): { snap: Snap; effects: string[][] } {
+  let s = snap;
+  const effects: string[][] = [];
+  for (let step = 0; step < 8; step++) {
+    const v = stateOf(s);
+    const e: TenantEvent | undefined =
+      v === 'isolating'
+        ? {
+            type: 'capacity.reserved',
+            partitions: Array.from({ length: s.context.wantShards }, (_, i) => 10 + i),
+          }
+        : v === '{"draining":"announcing"}'
+          ? { type: 'producers.acked' }
+          : v === '{"draining":"fencing"}'
+            ? { type: 'fence.taken' }
+            : v === '{"draining":"waiting"}'
+              ? { type: 'drain.completed' }
+              : v === 'committing'
+                ? { type: 'route.committed', now }
+                : undefined;
+    if (e === undefined) break;
+    const [next, actions] = transition(tenantMachine, s, e);
+    effects.push(effectNames(actions));
+    s = next;
+  }
+  return { snap: s, effects };
+}
+
+/** Sends one event purely: the next snapshot and the names of the effects it asked for. */
+export function step(snap: Snap, e: TenantEvent): { snap: Snap; effects: string[] } {
+  const [next, actions] = transition(tenantMachine, snap, e);
+  return { snap: next, effects: effectNames(actions) };
+}
+
+export const start = (i: TenantInput = input()): Snap => initialTransition(tenantMachine, i)[0];
