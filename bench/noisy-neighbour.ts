@@ -108,11 +108,14 @@ export function noisyNeighbourResult(pairs: readonly RunPair[]): BenchResult {
         unit: 'x',
       },
       {
-        // The whale's rate is steady through the peak: one reshard to its peak shard count, then none (#17).
-        metric: `whale moves started during its steady peak (2,400 rec/s; median of ${runs} runs)`,
-        value: median(pairs.map((p) => p.ctl.movesByPhase.find((m) => m.phase === 'peak')?.whaleMoves ?? 0)),
+        // After its ramp into the peak (5 s: the 1 s window settles, one 3 s grow cooldown), the whale's
+        // rate is steady at 2,400 rec/s: no further reshard (#17).
+        metric: `whale moves started in its steady peak (2,400 rec/s, from 5 s into the peak; median of ${runs} runs)`,
+        value: median(
+          pairs.map((p) => p.ctl.movesByPhase.find((m) => m.phase === 'steady peak')?.whaleMoves ?? 0),
+        ),
         unit: 'moves',
-        target: { op: '<=', bound: 1, on: 'value' },
+        target: { op: '<=', bound: 0, on: 'value' },
       },
       {
         metric: `spike onset to route flip (100 ms ticks, 1 s window, 1 hot window; median of ${runs} runs)`,

@@ -52,6 +52,8 @@ export interface DemoSummary {
 const SHARED = 4;
 const DEDICATED = 8;
 const WHALE = 'whale';
+/** how long into the peak the whale's window rate has settled and one grow cooldown has passed */
+const STEADY_AFTER_MS = 5000;
 const SHARD_KEYS = Array.from({ length: 16 }, (_, i) => `user-${i}`);
 
 /** The whale's script: quiet, hot, bigger than one partition, cool (fractions of the duration). */
@@ -131,6 +133,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
           headroom: 0.8,
           cooldownMs: 3000,
           reshardWindows: 2,
+          // The whale's steady 2,400/s sits on 3 x 800/s: noise just above it must not add a 4th partition.
+          growMargin: 0.1,
           drainTimeoutMs: 30_000,
           actorFloorRate: 20,
         },
@@ -217,7 +221,11 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       migrations: svc?.controller.migrationsDone ?? 0,
       movesByPhase: movesByPhase(
         moveStarts,
-        plan.map((p, i) => ({ name: p.name, from: p.from, to: i === plan.length - 1 ? end : p.to })),
+        [
+          ...plan.map((p, i) => ({ name: p.name, from: p.from, to: i === plan.length - 1 ? end : p.to })),
+          // The peak after its ramp and one grow cooldown: the whale's rate is steady there (#17).
+          { name: 'steady peak', from: plan[2]!.from + STEADY_AFTER_MS, to: plan[2]!.to },
+        ],
         WHALE,
       ),
       transitions,

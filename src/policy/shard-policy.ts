@@ -67,6 +67,10 @@ export const shardsToShrinkTo = (rate: number, t: Thresholds): number =>
     Math.max(1, Math.ceil(rate / (t.partitionCapacity * t.headroom * (1 - t.shrinkMargin)))),
   );
 
+/** The rate above which a tenant on k partitions grows: k x capacity x headroom x (1 + growMargin). */
+export const growAbove = (k: number, t: Thresholds): number =>
+  k * t.partitionCapacity * t.headroom * (1 + t.growMargin);
+
 /** The cooldown that applies to a move, after the tenant's last move. */
 export const cooldownOf = (move: Move, t: Thresholds): number =>
   move === 'grow'
@@ -110,7 +114,7 @@ function want(s: Standing, a: Assessment, streaks: Streaks, t: Thresholds): Want
         `for ${streaks.shrink} windows`,
       numbers: { ...base, shrinkTo: j, shrinkMargin: t.shrinkMargin },
     };
-  return streaks.shrink > 0 || (!a.cold && a.shardsNeeded < s.shards) ? 'dead-band' : undefined;
+  return streaks.shrink > 0 || (!a.cold && a.shardsNeeded !== s.shards) ? 'dead-band' : undefined;
 }
 
 /**
@@ -127,11 +131,25 @@ export function decide(s: Standing, f: WindowFacts, t: Thresholds): Verdict {
   const streaks: Streaks = {
     hot: a.hot ? s.hot + 1 : 0,
     cold: a.cold ? s.cold + 1 : 0,
-    grow: resizable && a.shardsNeeded > s.shards ? s.grow + 1 : 0,
+    grow: resizable && a.shardsNeeded > s.shards && rate > growAbove(s.shards, t) ? s.grow + 1 : 0,
     shrink: resizable && s.shards >= 2 && j < s.shards ? s.shrink + 1 : 0,
   };
   const w = want(s, a, streaks, t);
   if (w === undefined) return { kind: 'stay', streaks };
+  if (w === 'dead-band' && a.shardsNeeded > s.shards) {
+    const above = growAbove(s.shards, t);
+    return {
+      kind: 'held',
+      cause: 'dead-band',
+      streaks,
+      move: 'grow',
+      shards: a.shardsNeeded,
+      reason:
+        `held back by the dead band: rate ${perSec(rate)} is within the ${(t.growMargin * 100).toFixed(0)}% grow ` +
+        `margin of ${plural(s.shards)}; it grows above ${perSec(above)}`,
+      numbers: { ...a.numbers, shards: s.shards, growAbove: above, growMargin: t.growMargin },
+    };
+  }
   if (w === 'dead-band') {
     const limit =
       Math.min(s.shards - 1, t.maxShards) * t.partitionCapacity * t.headroom * (1 - t.shrinkMargin);

@@ -29,6 +29,14 @@ export const thresholdsSchema = z
      */
     reshardWindows: z.number().int().min(1).max(1000).default(1),
     /**
+     * dead band for growing: a tenant on k partitions grows only when rate > k x partitionCapacity x
+     * headroom x (1 + growMargin). Headroom already keeps capacity spare; without this margin a steady
+     * rate a hair above k x capacity x headroom (noise) adds a partition (the demo's whale at 2,406/s
+     * on 3 x 800/s grows to 4 and, thanks to shrinkMargin, stays). Default 0: grow as soon as the rate
+     * needs more partitions at the headroom; the demo uses 0.1.
+     */
+    growMargin: z.number().min(0).max(1).default(0),
+    /**
      * dead band for shrinking: a tenant on k partitions shrinks only to a j < k with
      * rate <= j x partitionCapacity x headroom x (1 - shrinkMargin). A rate that wanders around a
      * boundary then grows once and stays, instead of flipping k every few windows.

@@ -111,6 +111,7 @@ const fields: FieldSpec[] = [
   intField(['thresholds', 'reshardWindows'], 1, 1000),
   intField(['thresholds', 'cooldownMs'], 0, undefined),
   numField(['thresholds', 'shrinkMargin'], { min: 0, max: 0.9 }),
+  numField(['thresholds', 'growMargin'], { min: 0, max: 1 }),
   intField(['thresholds', 'shrinkWindows'], 1, 10_000),
   intField(['thresholds', 'growCooldownMs'], 0, undefined),
   intField(['thresholds', 'shrinkCooldownMs'], 0, undefined),

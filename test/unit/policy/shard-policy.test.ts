@@ -99,6 +99,24 @@ describe('shard policy: growing', () => {
     );
   });
 
+  it('with a grow margin, noise just above k x 800/s holds (once, as the dead band) and a real step grows', () => {
+    const th = t({ growMargin: 0.1 });
+    // 3 x 800 x 1.1 = 2640/s: 2406/s and 2640/s stay on 3, 2641/s grows (to the shards it needs at the headroom)
+    const held = judge(2406, {}, th);
+    expect(moveOf(held)).toBe('held grow 4');
+    expect(held.kind === 'held' && held.cause).toBe('dead-band');
+    expect(held.kind === 'held' && held.reason).toBe(
+      'held back by the dead band: rate 2406/s is within the 10% grow margin of 3 partitions; it grows above 2640/s',
+    );
+    expect(held.streaks.grow).toBe(0);
+    expect(moveOf(judge(2640, {}, th))).toBe('held grow 4');
+    expect(moveOf(judge(2641, {}, th))).toBe('move grow 4');
+    expect(moveOf(judge(4000, {}, th))).toBe('move grow 5');
+    // the default keeps growing at once
+    expect(defaultThresholds().growMargin).toBe(0);
+    expect(() => parseThresholds({ growMargin: 1.5 })).toThrow(/thresholds.growMargin/);
+  });
+
   it('isolates a hot shared tenant after hotWindows, straight to the shards it needs', () => {
     expect(moveOf(judge(2000, { shards: 0, hot: 1 }))).toBe('stay');
     const v = judge(2000, { shards: 0, hot: 2 });
