@@ -42,16 +42,19 @@ export interface ClockPort {
   now(): number;
 }
 
+/** A tenant's state change, or a decision that only reports one (shadow), with its reason and numbers. */
+export interface DecisionEvent {
+  topic: string;
+  tenant: string;
+  from: string;
+  to: string;
+  reason: string;
+  numbers: Readonly<Record<string, number>>;
+}
+
 /** Hooks for telemetry: the core emits, OTel (or a test) subscribes. Must never throw into the core. */
 export interface ControllerTelemetry {
-  transition?(e: {
-    topic: string;
-    tenant: string;
-    from: string;
-    to: string;
-    reason: string;
-    numbers: Readonly<Record<string, number>>;
-  }): void;
+  transition?(e: DecisionEvent): void;
   migrationStep?(e: {
     topic: string;
     tenant: string;
@@ -64,14 +67,7 @@ export interface ControllerTelemetry {
    * A shadow decision: what the policy would have done and did not (observe mode, or a tenant the
    * config says never to move). Nothing moved; reported in logs, metrics and traces.
    */
-  shadowDecision?(e: {
-    topic: string;
-    tenant: string;
-    from: string;
-    to: string;
-    reason: string;
-    numbers: Readonly<Record<string, number>>;
-  }): void;
+  shadowDecision?(e: DecisionEvent): void;
   /**
    * Runs fn (a route write) inside the tenant's migration trace, so the routing record carries it
    * to the producers (Kafka instrumentation injects the context into the record's headers).

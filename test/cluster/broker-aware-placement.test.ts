@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopicsReady, ensureInternalTopics } from '../../src/adapters/kafka/internal-topics.js';
@@ -10,6 +10,7 @@ import { startControllerService, type RunningController } from '../../src/compos
 import { TenantLoad } from '../../src/demo/tenant-load.js';
 import { topicName } from '../../src/domain/ids.js';
 import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
+import { leadersOf, startCluster } from './cluster.js';
 
 /**
  * Broker-aware placement on a real 3-broker cluster (nodes 1-3). The dedicated pool is laid out so
@@ -19,17 +20,6 @@ import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
 const preferred = [1, 2, 3, 1, 1, 2, 2, 3, 3];
 const SHARED = 3;
 const others = (leader: number) => [1, 2, 3].filter((b) => b !== leader);
-
-async function leadersOf(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    return new Map(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 describe('3-broker cluster: broker-aware placement', () => {
   let opts: localKafka.LocalKafkaOptions;
@@ -41,20 +31,7 @@ describe('3-broker cluster: broker-aware placement', () => {
   const lines: { msg?: string; [k: string]: unknown }[] = [];
 
   beforeAll(async () => {
-    opts = localKafka.defaultLocalKafkaOptions({
-      port: Number(process.env['KTB_TEST_CLUSTER_PORT'] ?? 19892),
-      brokers: 3,
-      heapMb: 512,
-    });
-    await localKafka.stop(opts, { clean: true });
-    const r = await localKafka.start(opts);
-    expect(r.bootstrap).toHaveLength(3);
-    kafka = new Kafka({
-      clientId: 'placement',
-      brokers: r.bootstrap,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
+    ({ opts, kafka } = await startCluster('placement'));
   }, 180_000);
   afterAll(async () => {
     await load?.stop();

@@ -1,5 +1,4 @@
-import { appendFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagedTopic } from '../../src/adapters/kafka/managed-topics.js';
 import { SmartProducer } from '../../src/adapters/kafka/smart-producer/index.js';
@@ -10,22 +9,9 @@ import { startControllerService, type RunningController } from '../../src/compos
 import { CheckingConsumer } from '../../src/demo/checking-consumer.js';
 import { TenantLoad } from '../../src/demo/tenant-load.js';
 import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
+import { leadersOf, startCluster } from './cluster.js';
 
 /** `kafka:start --brokers 3`: replication 3, min.insync.replicas 2; one broker dies mid-migration. */
-const kafkajsLog = process.env['KTB_TEST_KAFKAJS_LOG'];
-
-/** partition -> leader node id */
-async function leadersOf(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    return new Map(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 describe('3-broker cluster: a broker is killed during a migration', () => {
   let opts: localKafka.LocalKafkaOptions;
   let kafka: Kafka;
@@ -35,32 +21,7 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
   let load: TenantLoad | undefined;
 
   beforeAll(async () => {
-    opts = localKafka.defaultLocalKafkaOptions({
-      port: Number(process.env['KTB_TEST_CLUSTER_PORT'] ?? 19892),
-      brokers: 3,
-      heapMb: 512,
-    });
-    await localKafka.stop(opts, { clean: true });
-    const r = await localKafka.start(opts);
-    expect(r.bootstrap).toHaveLength(3);
-    kafka = new Kafka({
-      clientId: 'three',
-      brokers: r.bootstrap,
-      // KTB_TEST_KAFKAJS_LOG=file: kafkajs's own warnings and info, one JSON line each (diagnosis).
-      ...(kafkajsLog === undefined
-        ? { logLevel: logLevel.NOTHING }
-        : {
-            logLevel: logLevel.INFO,
-            logCreator:
-              () =>
-              ({ namespace, level, log }: { namespace: string; level: number; log: object }) =>
-                appendFileSync(
-                  kafkajsLog,
-                  `${JSON.stringify({ t: Date.now(), namespace, level, ...log })}\n`,
-                ),
-          }),
-      retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
+    ({ opts, kafka } = await startCluster('three'));
   }, 180_000);
   afterAll(async () => {
     await load?.stop();

@@ -3,7 +3,7 @@ import { partitionCount } from '../../../src/adapters/kafka/internal-topics.js';
 import type { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import type { TenantLoad } from '../../../src/demo/tenant-load.js';
-import { capturingLogger, startLoad, testControllerConfig } from '../helpers/controller.js';
+import { capturingLogger, startLoad, stopScenario, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
@@ -44,10 +44,7 @@ describe('maxConcurrentMigrations with tenants that turn hot together', () => {
     ({ producer, load } = await startLoad(t, 4000));
   }, 60_000);
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await svc?.stop();
-    await t?.close();
+    await stopScenario({ load, producer, svc, t });
   });
 
   it('never runs more than the cap at once, and every tenant ends on its own partition', async () => {

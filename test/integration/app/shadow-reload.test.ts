@@ -7,7 +7,7 @@ import type { TenantStatus } from '../../../src/app/controller.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import type { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
-import { capturingLogger, startLoad, testControllerConfig } from '../helpers/controller.js';
+import { capturingLogger, startLoad, stopScenario, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
@@ -58,10 +58,7 @@ describe('shadow mode on the real broker: decide and report, move no one, then a
     load.start();
   }, 60_000);
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await svc?.stop();
-    await t?.close();
+    await stopScenario({ load, producer, svc, t });
   });
 
   it('shows observe mode in /tenants and /metrics, and refuses an operator pin with 409 KTB_OBSERVE_MODE', async () => {
@@ -138,10 +135,7 @@ describe('config reload on the real broker: thresholds change live; a bad file c
     load.start();
   }, 60_000);
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await svc?.stop();
-    await t?.close();
+    await stopScenario({ load, producer, svc, t });
   });
 
   it('refuses an invalid file with the field named (400) and keeps the config in force', async () => {

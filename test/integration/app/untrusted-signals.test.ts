@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/adapters/logger.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import type { TenantLoad } from '../../../src/demo/tenant-load.js';
 import { partitionForKey } from '../../../src/domain/murmur2.js';
-import { startLoad, testControllerConfig } from '../helpers/controller.js';
+import { startLoad, stopScenario, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
@@ -74,11 +74,8 @@ describe('the controller checks what the signal topics claim', () => {
     load.start();
   }, 60_000);
   afterAll(async () => {
-    await load?.stop();
-    await producer?.disconnect();
-    await svc?.stop();
     await raw?.disconnect();
-    await t?.close();
+    await stopScenario({ load, producer, svc, t });
   });
 
   it('a forged traffic claim neither isolates a quiet tenant nor grows the topic', async () => {

@@ -48,3 +48,16 @@ export async function startLoad(
   await producer.connect();
   return { producer, load: new TenantLoad(producer, t.topic) };
 }
+
+/** Stops what a controller test started, in order (load, producer, controller, topology); any may be missing. */
+export async function stopScenario(s: {
+  load?: { stop(): Promise<void> } | undefined;
+  producer?: { disconnect(): Promise<unknown> } | undefined;
+  svc?: { stop(): Promise<void> } | undefined;
+  t?: { close(): Promise<void> } | undefined;
+}): Promise<void> {
+  await s.load?.stop();
+  await s.producer?.disconnect();
+  await s.svc?.stop();
+  await s.t?.close();
+}
