@@ -1,3 +1,4 @@
+import { formatTimeline } from '../src/demo/moves-by-phase.js';
 import { silentLogger } from '../src/adapters/logger.js';
 import { runDemo, type DemoSummary } from '../src/demo/run-demo.js';
 import { withBroker } from './broker.js';
@@ -129,7 +130,7 @@ export function noisyNeighbourResult(pairs: readonly RunPair[]): BenchResult {
       `Per run, spike / before-spike p99 with the controller: ${perRun((p) => spikeRatio(p.ctl))}; plain hashing: ${perRun((p) => spikeRatio(p.plain))}; spike onset to flip (s): ${perRun((p) => flipS(p.ctl))}.`,
       ...pairs.flatMap((p, k) => [
         `${runLabel(k)}, plain hashing: ${lat(p.plain)}; ordering violations ${p.plain.checker.violations}, lost ${p.plain.lost}.`,
-        `${runLabel(k)}, with the controller: ${lat(p.ctl)}; ${p.ctl.migrations} migrations, moves started by phase ${p.ctl.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}; ordering violations ${p.ctl.checker.violations}, lost ${p.ctl.lost}.`,
+        `${runLabel(k)}, with the controller: ${lat(p.ctl)}; ${p.ctl.migrations} migrations, moves started by phase ${p.ctl.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}; the whale's first move (ms after its spike began): ${formatTimeline(p.ctl.firstMove)}; ordering violations ${p.ctl.checker.violations}, lost ${p.ctl.lost}.`,
       ]),
       '"During" spans the spike and peak phases. The spike phase includes the time before the controller reacts (one hot evaluation of a 1 s window at 100 ms ticks, with traffic reports every 100 ms, then the drain), when the whale shares a partition with small tenants. In the peak phase the whale is on dedicated partitions and is resharded as it grows; each reshard releases its held backlog a chunk per send cycle (releaseChunkBytes), so small tenants\' records are not queued behind it.',
     ],

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createLogger } from '../adapters/logger.js';
+import { formatTimeline } from '../demo/moves-by-phase.js';
 import { runDemo, type DemoSummary } from '../demo/run-demo.js';
 import { positiveInt } from './common.js';
 import { startInspector } from '../adapters/inspector.js';
@@ -22,6 +23,7 @@ export const formatSummary = (s: DemoSummary): string =>
     `== demo summary (${s.controller === 'none' ? 'plain hashing, no controller' : 'with the controller'}) ==`,
     `migrations done:      ${s.migrations}`,
     `moves started:        ${s.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}`,
+    `whale's first move:   ${formatTimeline(s.firstMove)} (ms after its spike began)`,
     `ordering violations:  ${s.checker.violations} (0 expected)`,
     `records lost:         ${s.lost} of ${s.produced} produced (0 expected; gaps seen by the checker: ${s.checker.gaps}; send failures: ${s.sendFailures})`,
     'small tenants produce-to-consume latency:',

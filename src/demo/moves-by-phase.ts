@@ -32,3 +32,39 @@ export function movesByPhase(
     };
   });
 }
+
+/** One step of a move, at a time relative to a reference (ms). */
+export interface TimelineEntry {
+  readonly atMs: number;
+  readonly what: string;
+}
+
+/**
+ * The transitions and protocol steps of one tenant's first move, with their times: where a move's
+ * time goes (detection, reservation, announcement and acks, fence, consumers, commit).
+ */
+export class FirstMoveTimeline {
+  private readonly entries: { at: number; what: string }[] = [];
+  private done = false;
+
+  constructor(private readonly tenant: string) {}
+
+  transition(tenant: string, from: string, to: string, at: number): void {
+    if (this.done || tenant !== this.tenant) return;
+    if (this.entries.length === 0 && !startsMove(from, to)) return;
+    this.entries.push({ at, what: `${from} -> ${to}` });
+    if (STABLE.has(to)) this.done = true;
+  }
+
+  step(tenant: string, step: string, phase: string, at: number): void {
+    if (this.done || tenant !== this.tenant || this.entries.length === 0 || phase === 'progress') return;
+    this.entries.push({ at, what: `${step} ${phase}` });
+  }
+
+  relativeTo(t0: number): TimelineEntry[] {
+    return this.entries.map((e) => ({ atMs: e.at - t0, what: e.what }));
+  }
+}
+
+export const formatTimeline = (t: readonly TimelineEntry[]): string =>
+  t.map((e) => `${e.atMs} ${e.what}`).join(', ') || '-';

@@ -8,12 +8,19 @@ import * as localKafka from '../adapters/local-kafka/index.js';
 import type { Logger } from '../adapters/logger.js';
 import { securityFromEnv } from '../app/connection-security.js';
 import { parseControllerConfig } from '../app/controller-config.js';
-import type { TenantStatus } from '../app/controller.js';
 import { startControllerService, type RunningController } from '../compose/controller-service.js';
 import type { CheckerReport } from '../domain/ordering-checker.js';
 import { CheckingConsumer } from './checking-consumer.js';
 import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
-import { movesByPhase, startsMove, type MoveStart, type PhaseMoves } from './moves-by-phase.js';
+import { render } from './live-view.js';
+import {
+  FirstMoveTimeline,
+  movesByPhase,
+  startsMove,
+  type MoveStart,
+  type PhaseMoves,
+  type TimelineEntry,
+} from './moves-by-phase.js';
 import { TenantLoad } from './tenant-load.js';
 
 export interface DemoOptions {
@@ -37,6 +44,8 @@ export interface DemoSummary {
   readonly migrations: number;
   /** moves started in each of the whale's phases (before, spike, peak, after) */
   readonly movesByPhase: PhaseMoves[];
+  /** the whale's first move, step by step, in ms after its spike began */
+  readonly firstMove: TimelineEntry[];
   readonly transitions: string[];
   readonly produced: number;
   readonly consumed: number;
@@ -106,6 +115,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     /** when the whale's route flipped off the shared pool (ms epoch) */
     const flips: number[] = [];
     const moveStarts: MoveStart[] = [];
+    const firstMove = new FirstMoveTimeline(WHALE);
     if (o.controller === 'in-process') {
       const config = parseControllerConfig({
         brokers,
@@ -143,7 +153,9 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         logger: log,
         ...(o.inspect ? { inspect: o.inspect } : {}),
         telemetry: {
+          migrationStep: (e) => firstMove.step(e.tenant, e.step, e.phase, Date.now()),
           transition: (e) => {
+            firstMove.transition(e.tenant, e.from, e.to, Date.now());
             if (startsMove(e.from, e.to)) moveStarts.push({ at: Date.now(), tenant: e.tenant });
             transitions.push(
               `${new Date().toISOString().slice(11, 19)} ${e.tenant}: ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}`,
@@ -193,6 +205,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       if (load.rateOf(WHALE) !== phase.whale) load.set(WHALE, { rate: phase.whale, shardKeys: SHARD_KEYS });
       if (o.ui)
         render({
+          whale: WHALE,
           topic,
           phase: phase.name,
           elapsed: (now - start) / 1000,
@@ -228,6 +241,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         ],
         WHALE,
       ),
+      firstMove: firstMove.relativeTo(plan[1]!.from),
       transitions,
       produced,
       consumed: consumer.consumed,
@@ -264,47 +278,3 @@ const sleep = (ms: number, abort?: AbortSignal) =>
     }, ms);
     abort?.addEventListener('abort', onAbort, { once: true });
   });
-
-interface View {
-  topic: string;
-  phase: string;
-  elapsed: number;
-  duration: number;
-  whaleRate: number;
-  tenants: TenantStatus[];
-  consumer: CheckingConsumer;
-  load: TenantLoad;
-  transitions: string[];
-  migrations: number;
-  small: string[];
-}
-
-function render(v: View): void {
-  const byState = new Map<string, number>();
-  for (const t of v.tenants) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
-  const whale = v.tenants.find((t) => t.tenant === WHALE);
-  const recent: number[] = [];
-  const since = Date.now() - 5000;
-  for (const s of v.small)
-    for (const [at, ms] of v.consumer.latency.get(s) ?? []) if (at >= since) recent.push(ms);
-  recent.sort((a, b) => a - b);
-  const p = (q: number) =>
-    recent.length
-      ? `${recent[Math.min(recent.length - 1, Math.ceil((q / 100) * recent.length) - 1)]} ms`
-      : '-';
-  const r = v.consumer.checker.report();
-  const lines = [
-    `kafka-tenant-balancer demo  topic ${v.topic}  ${v.elapsed.toFixed(0)}/${v.duration}s  phase: ${v.phase}`,
-    '',
-    `whale: ${v.whaleRate} rec/s offered  state ${whale?.state ?? 'shared (no actor)'}  partitions ${whale?.partitions.join(',') ?? '-'}${whale?.drain ? `  draining: ${whale.drain.remaining ?? '?'} records ahead of the fence` : ''}`,
-    `tenants with actors by state: ${[...byState].map(([s, n]) => `${s}=${n}`).join('  ') || '-'}   migrations done: ${v.migrations}`,
-    `small tenants (${v.small.length}) produce-to-consume latency, last 5 s: p50 ${p(50)}  p99 ${p(99)}`,
-    `produced ${v.load.sent}  consumed ${v.consumer.consumed}  ordering violations ${r.violations}  gaps ${r.gaps}`,
-    '',
-    'recent transitions:',
-    ...v.transitions.slice(-8).map((t) => `  ${t}`),
-    '',
-    'Ctrl-C stops cleanly.',
-  ];
-  process.stdout.write(`\x1b[2J\x1b[H${lines.join('\n')}\n`);
-}
