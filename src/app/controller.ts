@@ -9,18 +9,18 @@ import { Capacity } from './capacity.js';
 import type { ControllerMode } from '../../machines/tenant.types.js';
 import { reloadChanges } from './config-reload.js';
 import type { ControllerConfig } from './controller-config.js';
-import { decisionReporter } from './decision-report.js';
+import { decisionReporter, reportDrainStuck } from './decision-report.js';
 import { drainingSteps, type FaultHold } from './draining/index.js';
 import { ProducerAcks } from './draining/producer-acks.js';
 import { RouteJournal } from './draining/route-journal.js';
 import { guardTelemetry } from './guarded-telemetry.js';
-import { operatorEvent, type OperatorCommand } from './operator-command.js';
+import { observeModeRefusal, operatorEvent, stateRefusal, type OperatorCommand } from './operator-command.js';
 import { PartitionLoad } from './partition-load.js';
 import { stateName } from './state-name.js';
 import { TenantSettingsBook } from './tenant-overrides.js';
 import { TenantRegistry } from './tenant-registry.js';
 import { tenantStatus, type TenantStatus } from './tenant-status.js';
-import { isStable, WindowFeeder } from './window-feeder.js';
+import { WindowFeeder } from './window-feeder.js';
 
 export type { FaultHold } from './draining/index.js';
 export type { OperatorCommand } from './operator-command.js';
@@ -97,16 +97,7 @@ export class Controller {
     const machine = tenantMachine.provide({
       actors: steps,
       actions: {
-        raiseDrainAlert: ({ context }) =>
-          ports.log.warn(
-            {
-              code: ErrorCode.DrainStuck,
-              topic: context.topic,
-              tenant: context.tenant,
-              epoch: context.epoch,
-            },
-            'drain timed out; keeping the tenant held (policy: wait)',
-          ),
+        raiseDrainAlert: ({ context }) => reportDrainStuck(ports.log, context),
         recordDecision: ({ context }) => reportDecision(context),
       },
     });
@@ -216,11 +207,7 @@ export class Controller {
 
   /** pin / unpin / move from an operator; goes through the same states with reason "manual". */
   command(cmd: OperatorCommand): TenantStatus {
-    if (this.config.mode === 'observe')
-      throw new TenantBalancerError(
-        ErrorCode.ObserveMode,
-        `the controller is in observe (shadow) mode and moves no tenant: ${cmd.op} of "${cmd.tenant}" on "${cmd.topic}" refused; switch to act (set "mode": "act" in the config file and reload with SIGHUP or POST /config/reload, or restart without --mode observe), then retry`,
-      );
+    if (this.config.mode === 'observe') throw observeModeRefusal(cmd);
     const { table } = this.ports.routes;
     const event = operatorEvent(cmd, {
       managedTopics: this.config.topics,
@@ -236,18 +223,7 @@ export class Controller {
     });
     const h = this.registry.ensure(cmd.topic, cmd.tenant);
     const snap = h.actor.getSnapshot();
-    if (!snap.can(event)) {
-      const state = stateName(snap.value);
-      if (isStable(state))
-        throw new TenantBalancerError(
-          ErrorCode.RequestInvalid,
-          `tenant "${cmd.tenant}" is ${state}; ${cmd.op === 'unpin' ? 'unpin applies to a pinned tenant (pin it first)' : `${cmd.op} does not apply to it`}`,
-        );
-      throw new TenantBalancerError(
-        ErrorCode.TenantBusy,
-        `tenant "${cmd.tenant}" is ${state}; ${cmd.op} applies to a stable tenant, retry when the migration ends`,
-      );
-    }
+    if (!snap.can(event)) throw stateRefusal(cmd, stateName(snap.value));
     h.actor.send(event);
     return tenantStatus(h);
   }

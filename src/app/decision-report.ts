@@ -1,3 +1,4 @@
+import { ErrorCode } from '../domain/errors.js';
 import type { TenantContext } from '../../machines/tenant.types.js';
 import type { LogPort } from '../ports/controller-ports.js';
 import type { GuardedTelemetry } from './guarded-telemetry.js';
@@ -23,3 +24,10 @@ export function decisionReporter(
     telemetry.shadowDecision({ topic, tenant, from: d.from, to: d.to, reason: d.reason, numbers: d.numbers });
   };
 }
+
+/** A drain past its timeout under the wait policy: the tenant stays held, and an operator should look. */
+export const reportDrainStuck = (log: LogPort, c: TenantContext): void =>
+  log.warn(
+    { code: ErrorCode.DrainStuck, topic: c.topic, tenant: c.tenant, epoch: c.epoch },
+    'drain timed out; keeping the tenant held (policy: wait)',
+  );

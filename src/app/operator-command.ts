@@ -2,6 +2,7 @@ import type { TenantEvent } from '../../machines/tenant.machine.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { tenantId } from '../domain/ids.js';
 import type { PoolLayout } from '../domain/route-record.js';
+import { isStable } from './state-name.js';
 
 export type OperatorCommand =
   | { readonly op: 'pin'; readonly topic: string; readonly tenant: string; readonly shards?: number }
@@ -69,4 +70,27 @@ function checkMove(cmd: Extract<OperatorCommand, { op: 'move' }>, scope: Command
       ErrorCode.RequestInvalid,
       `partition(s) ${taken.join(',')} are held by another tenant; move to free dedicated partitions`,
     );
+}
+
+/** Observe (shadow) mode moves no tenant: what the operator sees instead, and how to switch. */
+export const observeModeRefusal = (cmd: OperatorCommand): TenantBalancerError =>
+  new TenantBalancerError(
+    ErrorCode.ObserveMode,
+    `the controller is in observe (shadow) mode and moves no tenant: ${cmd.op} of "${cmd.tenant}" on "${cmd.topic}" refused; switch to act (set "mode": "act" in the config file and reload with SIGHUP or POST /config/reload, or restart without --mode observe), then retry`,
+  );
+
+/**
+ * A command the tenant's state does not take: not applicable to a stable tenant (RequestInvalid),
+ * or the tenant is moving (TenantBusy: retry later).
+ */
+export function stateRefusal(cmd: OperatorCommand, state: string): TenantBalancerError {
+  if (isStable(state))
+    return new TenantBalancerError(
+      ErrorCode.RequestInvalid,
+      `tenant "${cmd.tenant}" is ${state}; ${cmd.op === 'unpin' ? 'unpin applies to a pinned tenant (pin it first)' : `${cmd.op} does not apply to it`}`,
+    );
+  return new TenantBalancerError(
+    ErrorCode.TenantBusy,
+    `tenant "${cmd.tenant}" is ${state}; ${cmd.op} applies to a stable tenant, retry when the migration ends`,
+  );
 }

@@ -7,3 +7,7 @@ export const stateName = (v: StateValue): string =>
     : (Object.entries(v).map(([k, sub]) =>
         sub === undefined ? k : `${k}.${stateName(sub as StateValue)}`,
       )[0] ?? '');
+
+const STABLE = new Set(['shared', 'dedicated', 'sharded']);
+/** A tenant in one of these states is not moving. */
+export const isStable = (state: string): boolean => STABLE.has(state);

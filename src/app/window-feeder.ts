@@ -10,12 +10,10 @@ import type { TenantWindow } from '../policy/window-summary.js';
 import type { LogPort } from '../ports/controller-ports.js';
 import type { ControllerConfig } from './controller-config.js';
 import type { PartitionLoad } from './partition-load.js';
-import { stateName } from './state-name.js';
+import { isStable, stateName } from './state-name.js';
 import type { Handle, TenantRegistry } from './tenant-registry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-const STABLE = new Set(['shared', 'dedicated', 'sharded']);
-export const isStable = (state: string): boolean => STABLE.has(state);
 
 /**
  * Turns each closed window into tenant events: every followed tenant gets its rate, its share of its
@@ -87,7 +85,7 @@ export class WindowFeeder {
 
   private migrationsInProgress(): number {
     let n = 0;
-    for (const h of this.registry.values()) if (!STABLE.has(stateName(h.actor.getSnapshot().value))) n++;
+    for (const h of this.registry.values()) if (!isStable(stateName(h.actor.getSnapshot().value))) n++;
     return n;
   }
 
@@ -181,7 +179,7 @@ export class WindowFeeder {
       migrationsInProgress: n,
       topicMovesRecently: recent,
     });
-    if (!STABLE.has(stateName(h.actor.getSnapshot().value)) && STABLE.has(stateName(snap.value))) {
+    if (!isStable(stateName(h.actor.getSnapshot().value)) && isStable(stateName(snap.value))) {
       migrations.counted = n + 1;
       migrations.topicMoves?.set(h.topic, recent + 1);
     }

@@ -1,5 +1,4 @@
-/** The stable states: a transition out of one of them starts a move. */
-const STABLE = new Set(['shared', 'dedicated', 'sharded']);
+import { isStable } from '../app/state-name.js';
 
 export interface MoveStart {
   readonly at: number;
@@ -15,7 +14,7 @@ export interface PhaseMoves {
 }
 
 /** A move starts when a tenant leaves a stable state (isolate, reshard or release). */
-export const startsMove = (from: string, to: string): boolean => STABLE.has(from) && !STABLE.has(to);
+export const startsMove = (from: string, to: string): boolean => isStable(from) && !isStable(to);
 
 /** Moves started in each phase ([from, to) in ms epoch), for the demo's summary and the benchmark. */
 export function movesByPhase(
@@ -53,7 +52,7 @@ export class FirstMoveTimeline {
     if (this.done || tenant !== this.tenant) return;
     if (this.entries.length === 0 && !startsMove(from, to)) return;
     this.entries.push({ at, what: `${from} -> ${to}` });
-    if (STABLE.has(to)) this.done = true;
+    if (isStable(to)) this.done = true;
   }
 
   step(tenant: string, step: string, phase: string, at: number): void {

@@ -1,9 +1,8 @@
+import { isStable } from '../../app/state-name.js';
 import { routeKey } from '../../domain/route-record.js';
 import { context, metrics, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { ControllerTelemetry } from '../../ports/controller-ports.js';
 import { Attr, SpanName, instrumentationScope } from './semconv.js';
-
-const STABLE = new Set(['shared', 'dedicated', 'sharded']);
 
 export interface TelemetrySources {
   tenantsByState(): ReadonlyMap<string, number>;
@@ -113,7 +112,7 @@ export function createControllerTelemetry(sources: TelemetrySources): Controller
       const root = roots.get(key(e.topic, e.tenant));
       const ctx = root ? trace.setSpan(context.active(), root.span) : context.active();
       tracer.startSpan(SpanName.transition, { attributes: { ...attrs, ...numbers } }, ctx).end();
-      if (STABLE.has(e.from) && !STABLE.has(e.to))
+      if (isStable(e.from) && !isStable(e.to))
         rootFor(e.topic, e.tenant, 0).span.setAttributes({ [Attr.reason]: e.reason, ...numbers });
     },
     shadowDecision: (e) => {
