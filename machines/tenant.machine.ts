@@ -1,7 +1,7 @@
 // Over 300 lines: one XState machine is one readable spec (setup with named guards, actions, steps
 // and delays, then the state chart); splitting it would scatter the lifecycle a reader needs in one view.
 import { assign, cancel, enqueueActions, fromCallback, setup } from 'xstate';
-import { stateOfRoute } from '../src/domain/route-record.js';
+import { MAX_FENCES, stateOfRoute } from '../src/domain/route-record.js';
 import { decide, withMoveStart, wouldDo, type Verdict } from '../src/policy/shard-policy.js';
 import type { Decision, TenantContext, TenantEvent, TenantInput } from './tenant.types.js';
 
@@ -245,6 +245,14 @@ const tenantSetup = setup({
       heldKey: undefined,
       drainAlert: false,
       drain: undefined,
+      // The fence is taken once: the settled route carries it, and every later write keeps it.
+      fences:
+        context.drain?.fence !== undefined
+          ? [
+              ...(context.fences ?? []).filter((f) => f.epoch < context.epoch),
+              { epoch: context.epoch, offsets: context.drain.fence },
+            ].slice(-MAX_FENCES)
+          : (context.fences ?? []),
       lastMoveAt: event.type === 'route.committed' ? event.now : context.lastMoveAt,
     })),
     flagDrainAlert: assign({ drainAlert: true }),
@@ -275,7 +283,16 @@ const tenantSetup = setup({
         : {},
     ),
     noteProgress: assign(({ context, event }) =>
-      event.type === 'drain.progress' ? { drain: { ...context.drain, remaining: event.remaining } } : {},
+      event.type === 'drain.progress'
+        ? {
+            drain: {
+              ...context.drain,
+              remaining: event.remaining,
+              ...(event.byGroup !== undefined ? { waitingFor: event.byGroup } : {}),
+              ...(event.gated !== undefined ? { gated: event.gated } : {}),
+            },
+          }
+        : {},
     ),
   },
 });
@@ -309,6 +326,7 @@ export const tenantMachine = tenantSetup.createMachine({
     hashPartition: input.hashPartition,
     partitions: [...input.partitions],
     epoch: input.epoch,
+    fences: input.fences ?? [],
     wantShards: Math.max(1, input.partitions.length),
     requested: undefined,
     target: undefined,
@@ -391,6 +409,8 @@ export const tenantMachine = tenantSetup.createMachine({
       on: {
         'drain.announced': { actions: 'noteAnnounced' },
         'drain.progress': { actions: 'noteProgress' },
+        // a resumed wait that had to take its fence again records it (the settled route carries it)
+        'fence.taken': { actions: 'noteFence' },
         'drain.timedOut': [
           { guard: 'isSwitchAllowed', target: 'committing' },
           { guard: 'isRollbackPolicy', target: 'committing', actions: ['rollBack', 'recordDecision'] },

@@ -1,4 +1,4 @@
-import type { Ordering } from '../src/domain/route-record.js';
+import type { Fence, Ordering } from '../src/domain/route-record.js';
 import type { Thresholds } from '../src/policy/thresholds.js';
 import type { TenantWindow } from '../src/policy/window-summary.js';
 
@@ -16,6 +16,8 @@ export interface TenantInput {
   /** Its committed route: [] = shared. */
   readonly partitions: readonly number[];
   readonly epoch: number;
+  /** its route's fence history (consumer-gated moves), oldest first */
+  readonly fences?: readonly Fence[];
   readonly manual?: boolean;
   /** default act */
   readonly mode?: ControllerMode;
@@ -46,6 +48,8 @@ export interface TenantContext {
   /** committed partitions; [] = shared (hash) */
   partitions: number[];
   epoch: number;
+  /** the route's fence history, oldest first (absent in older snapshots): every route write carries it */
+  fences?: readonly Fence[];
   /** shards wanted by the move in progress ([]-target means release to shared) */
   wantShards: number;
   /** explicit partitions requested by an operator move */
@@ -83,8 +87,12 @@ export interface DrainProgress {
   readonly announceOffset?: number;
   /** log-end offsets of the old partitions once the producers held the tenant: partition -> offset */
   readonly fence?: Readonly<Record<string, number>>;
-  /** records still to be consumed below the fence, summed over groups */
+  /** records still to be consumed below the fence, summed over the groups the move waits for */
   readonly remaining?: number;
+  /** the groups that use the ordered consumer: the move does not wait for them (consumer-gated) */
+  readonly gated?: readonly string[];
+  /** per group the move waits for (stop-and-wait, or a gated group's previous fence): records still below the fence */
+  readonly waitingFor?: Readonly<Record<string, number>>;
 }
 
 export type TenantEvent =
@@ -101,7 +109,12 @@ export type TenantEvent =
   | { type: 'drain.announced'; offset: number; now: number }
   | { type: 'producers.acked' }
   | { type: 'fence.taken'; fence?: Readonly<Record<string, number>> }
-  | { type: 'drain.progress'; remaining: number }
+  | {
+      type: 'drain.progress';
+      remaining: number;
+      byGroup?: Readonly<Record<string, number>>;
+      gated?: readonly string[];
+    }
   | { type: 'drain.completed' }
   | { type: 'drain.timedOut'; now?: number }
   | { type: 'route.committed'; now: number }

@@ -6,6 +6,7 @@
 export * from './adapters/kafka/smart-producer/index.js';
 export { createRoutingPartitioner } from './adapters/kafka/routing-partitioner.js';
 export { RoutingReader } from './adapters/kafka/routing-reader.js';
+export * from './adapters/kafka/ordered-consumer/index.js';
 export { RouteWriter } from './adapters/kafka/route-writer.js';
 export { createManagedTopic } from './adapters/kafka/managed-topics.js';
 export {

@@ -9,6 +9,8 @@ const topic = z
   .string()
   .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name (1-249 chars of a-z A-Z 0-9 . _ -)');
 
+const gatingMode = z.enum(['producer', 'consumer', 'auto']);
+
 /** host:port with a port in 1..65535 (`k:00000` or `k:99999` is no broker). */
 const brokerAddress = z
   .string()
@@ -32,6 +34,14 @@ export const controllerConfigSchema = z
     trafficTopic: topic.default('ktb.traffic'),
     /** consumer groups a drain waits for; 'auto' = groups that commit on a managed topic */
     groups: z.union([z.literal('auto'), z.array(z.string().min(1)).min(1)]).default('auto'),
+    /**
+     * How a move keeps each consumer group in order: `producer` (stop-and-wait: producers hold the
+     * tenant until every watched group passed the fence), `consumer` (no group is waited for: each
+     * must use the ordered consumer), `auto` (groups whose every member announced the ordered
+     * consumer are gated, the others get stop-and-wait). Per topic in `topicGating`.
+     */
+    gating: gatingMode.default('auto'),
+    topicGating: z.record(topic, gatingMode).default({}),
     tickMs: z.number().int().min(50).max(60_000).default(1000),
     windowMs: z.number().int().min(50).max(3_600_000).default(5000),
     /** must match the producers' routeLeaseMs */

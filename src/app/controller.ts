@@ -85,7 +85,7 @@ export class Controller {
       capacity: this.capacity,
       load: this.load,
       running: () => this.running,
-      persist: (key, state, partitions, from) => journal.persist(key, state, partitions, from),
+      persist: (key, state, partitions, from, fence) => journal.persist(key, state, partitions, from, fence),
       migrationStep: telemetry.migrationStep,
       onFenced: (e) => this.onFenced(e),
       track: (p) => {

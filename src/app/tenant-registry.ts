@@ -95,8 +95,9 @@ export class TenantRegistry {
       hashPartition: defaultPartitionOf(tenant, pools.shared),
       partitions: route?.state === 'dedicated' || route?.state === 'sharded' ? route.partitions : [],
       epoch: route?.epoch ?? 0,
+      fences: route?.fences ?? [],
     } as const;
-    const snapshot = this.restorable(route?.machine, settings);
+    const snapshot = this.restorable(route?.machine, settings, input.fences);
     const actor = createActor(this.machine, {
       input,
       id: key,
@@ -154,7 +155,11 @@ export class TenantRegistry {
   }
 
   /** Persisted snapshots carry the settings of their time, and maybe steps: the config wins, steps re-run. */
-  private restorable(machine: unknown, settings: TenantSettings): Snapshot<unknown> | undefined {
+  private restorable(
+    machine: unknown,
+    settings: TenantSettings,
+    fences: TenantContext['fences'],
+  ): Snapshot<unknown> | undefined {
     const restored = machine as { context?: TenantContext; children?: unknown } | undefined;
     if (restored?.context === undefined) return undefined;
     return {
@@ -162,6 +167,8 @@ export class TenantRegistry {
       children: {},
       context: {
         ...restored.context,
+        // snapshots written before fences existed take the route's history
+        fences: restored.context.fences ?? fences,
         thresholds: settings.thresholds,
         mode: settings.mode,
         neverMove: settings.neverMove,

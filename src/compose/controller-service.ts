@@ -17,6 +17,8 @@ import { OffsetSource } from '../adapters/kafka/offset-source.js';
 import { controllerTransactionalId, RouteWriter } from '../adapters/kafka/route-writer.js';
 import { RoutingReader } from '../adapters/kafka/routing-reader.js';
 import { SignalConsumer } from '../adapters/kafka/signal-consumer.js';
+import { GatedGroups } from '../adapters/kafka/gated-groups.js';
+import type { GatesPort } from '../ports/controller-ports.js';
 import type { Logger } from '../adapters/logger.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
 import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
@@ -52,6 +54,8 @@ export interface RunningController {
   /** the active controller; throws KTB_NOT_LEADER on a standby */
   readonly controller: Controller;
   readonly reader: RoutingReader;
+  /** which consumer groups are consumer-gated (ordered consumers) */
+  readonly gates: GatesPort;
   readonly url: string;
   readonly isLeader: () => boolean;
   /** the config in force (reloads replace its thresholds, mode and tenants) */
@@ -163,6 +167,8 @@ export async function startControllerService(
       }),
       deps.telemetry,
     );
+    const gates = new GatedGroups(admin, signals.gates$);
+    cleanups.push(async () => gates.stop());
     const makeController = (writer: RouteWriter) =>
       new Controller(
         live.value,
@@ -177,6 +183,7 @@ export async function startControllerService(
             },
             leaders: (t) => partitionLeaders(admin, t),
           },
+          gates,
           log,
           clock: { now: Date.now },
           telemetry,
@@ -274,6 +281,7 @@ export async function startControllerService(
         return active();
       },
       reader,
+      gates,
       url,
       isLeader: () => current !== undefined && current.ready,
       config: () => live.value,

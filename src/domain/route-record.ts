@@ -21,6 +21,22 @@ const partitionList = z
   .max(10_000)
   .refine((ps) => new Set(ps).size === ps.length, 'lists a partition twice');
 const epochField = z.number().int().min(0).max(MAX_EPOCH);
+/** Fences kept in a route record (docs/protocol.md, "Fence history"); older ones are dropped. */
+export const MAX_FENCES = 32;
+const fenceSchema = z.object({
+  /** the epoch whose records wait for this fence (the move that took it raised the tenant to it) */
+  epoch: epochField,
+  /** per old partition: the log-end offset when the fence was taken (Kafka's next-offset sense) */
+  offsets: z
+    .record(
+      z.string().regex(/^(0|[1-9]\d{0,6})$/, 'a partition number'),
+      z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    )
+    .refine(
+      (o) => Object.keys(o).length >= 1 && Object.keys(o).length <= 10_000,
+      'names 1..10000 partitions',
+    ),
+});
 const common = {
   v: z.literal(ROUTE_RECORD_VERSION),
   topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
@@ -43,6 +59,15 @@ const routeSchema = z.object({
   epoch: epochField,
   ordering: z.enum(['strict', 'relaxed']),
   reason: z.string().max(1024),
+  /**
+   * The tenant's fence history, oldest first (consumer-gated moves): a record of epoch E is processed
+   * by an ordered consumer only once its group has committed past every fence with epoch <= E.
+   */
+  fences: z
+    .array(fenceSchema)
+    .max(MAX_FENCES)
+    .refine((fs) => fs.every((f, i) => i === 0 || f.epoch > fs[i - 1]!.epoch), 'epochs must increase')
+    .optional(),
   /** The controller's machine snapshot, so a restarted controller resumes mid-drain. */
   machine: z.unknown().optional(),
 });
@@ -55,6 +80,12 @@ const poolsSchema = z
     total: z.number().int().min(1),
   })
   .refine((p) => p.total >= p.shared, 'total must be >= shared');
+
+/** One move's fence: where every record of the epochs before `epoch` ends on the partitions it left. */
+export interface Fence {
+  readonly epoch: number;
+  readonly offsets: Readonly<Record<string, number>>;
+}
 
 export interface TenantRoute {
   readonly v: typeof ROUTE_RECORD_VERSION;
@@ -69,6 +100,8 @@ export interface TenantRoute {
   readonly reason: string;
   readonly updatedAt: number;
   readonly writerEpoch: number;
+  /** fence history, oldest first (at most MAX_FENCES) */
+  readonly fences?: readonly Fence[];
   readonly machine?: unknown;
 }
 

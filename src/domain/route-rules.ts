@@ -1,3 +1,4 @@
+import { fenceRejection } from './fence-rules.js';
 import { partitionForKey } from './murmur2.js';
 import type { PoolLayout, RouteTombstone, TenantRoute } from './route-record.js';
 
@@ -53,6 +54,8 @@ export function routeRejection(
     if (entry.epoch > current.epoch + 1)
       return `epoch ${entry.epoch} jumps ahead of the tenant's current epoch ${current.epoch}; a move raises it by one`;
   }
+  const fences = fenceRejection(current, entry);
+  if (fences !== undefined) return fences;
   const taken = heldPartitions(entry, pools.shared).filter((p) => {
     const owner = view.ownerOf(entry.topic, p);
     return owner !== undefined && owner !== entry.tenant;

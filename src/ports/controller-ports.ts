@@ -24,6 +24,15 @@ export interface SignalsPort {
   readonly acks$: Observable<DrainAck>;
 }
 
+/** Which consumer groups consume through the ordered consumer (consumer-gated moves). */
+export interface GatesPort {
+  /**
+   * Of `groups`, those gated on `topic`: every member the broker lists for the group announced the
+   * ordered consumer for the topic (an empty group: it announced before and no other member was seen).
+   */
+  gated(topic: string, groups: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
 export interface TopicsPort {
   partitionCount(topic: string): Promise<number>;
   grow(topic: string, total: number): Promise<void>;
@@ -59,7 +68,7 @@ export interface ControllerTelemetry {
     topic: string;
     tenant: string;
     epoch: number;
-    step: 'acks' | 'fence' | 'drain' | 'commit';
+    step: 'previous-fence' | 'acks' | 'fence' | 'drain' | 'commit';
     phase: 'start' | 'end' | 'progress';
     detail?: Readonly<Record<string, number | string>>;
   }): void;
@@ -80,6 +89,8 @@ export interface ControllerPorts {
   readonly offsets: OffsetsPort;
   readonly signals: SignalsPort;
   readonly topics: TopicsPort;
+  /** absent: no group is known to be gated (every move is stop-and-wait) */
+  readonly gates?: GatesPort;
   readonly log: LogPort;
   readonly clock: ClockPort;
   readonly telemetry?: ControllerTelemetry;

@@ -5,6 +5,8 @@ export interface DrainProgress {
   readonly at: number;
   /** records still ahead of the fence, summed over groups and fenced partitions */
   readonly remaining: number;
+  /** per group: records still ahead of the fence */
+  readonly byGroup: Readonly<Record<string, number>>;
   readonly done: boolean;
 }
 
@@ -21,11 +23,15 @@ export function drainWatch(
     source.pipe(
       map((s) => {
         let remaining = 0;
+        const byGroup: Record<string, number> = {};
         for (const g of groups) {
           const c = s.committed.get(g)?.get(topic);
-          for (const [p, f] of fence) remaining += Math.max(0, f - Math.max(0, c?.get(p) ?? 0));
+          let behind = 0;
+          for (const [p, f] of fence) behind += Math.max(0, f - Math.max(0, c?.get(p) ?? 0));
+          byGroup[g] = behind;
+          remaining += behind;
         }
-        return { at: s.at, remaining, done: remaining === 0 };
+        return { at: s.at, remaining, byGroup, done: remaining === 0 };
       }),
       takeWhile((p) => !p.done, true),
     );

@@ -7,6 +7,7 @@ import {
   type DrainAck,
   type ReceivedReport,
 } from '../../domain/wire-records.js';
+import { decodeGateAnnouncement, signalKind, type GateAnnouncement } from '../../domain/gate-records.js';
 import type { Logger } from '../logger.js';
 import type { ErrorCode } from '../../domain/errors.js';
 
@@ -22,6 +23,9 @@ export class SignalConsumer {
   private readonly acksSubject = new Subject<DrainAck>();
   readonly reports$: Observable<ReceivedReport> = this.reportsSubject.asObservable();
   readonly acks$: Observable<DrainAck> = this.acksSubject.asObservable();
+  private readonly gatesSubject = new Subject<GateAnnouncement>();
+  /** ordered consumers' announcements (the acks topic carries them beside the drain acks) */
+  readonly gates$: Observable<GateAnnouncement> = this.gatesSubject.asObservable();
   malformed = 0;
   private consumers: Consumer[] = [];
 
@@ -51,6 +55,12 @@ export class SignalConsumer {
         else this.skip(r.error.code, r.error.message, this.topics.trafficTopic);
       }),
       follow(this.topics.acksTopic, true, (v) => {
+        if (signalKind(v) === 'gate') {
+          const g = decodeGateAnnouncement(v);
+          if (g.ok) this.gatesSubject.next(g.value);
+          else this.skip(g.error.code, g.error.message, this.topics.acksTopic);
+          return;
+        }
         const r = decodeDrainAck(v);
         if (r.ok) this.acksSubject.next(r.value);
         else this.skip(r.error.code, r.error.message, this.topics.acksTopic);
@@ -68,5 +78,6 @@ export class SignalConsumer {
     this.consumers = [];
     this.reportsSubject.complete();
     this.acksSubject.complete();
+    this.gatesSubject.complete();
   }
 }

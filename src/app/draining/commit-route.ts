@@ -20,7 +20,9 @@ export const commitRoute = (deps: CommitDeps) =>
     const key = routeKey(c.topic, c.tenant);
     const target = c.target ?? c.partitions;
     deps.migrationStep({ topic: c.topic, tenant: c.tenant, epoch: c.epoch, step: 'commit', phase: 'start' });
-    await deps.persist(key, stateOfRoute(target), target);
+    // The fence was taken once (fencing) and is persisted with the settled route: a restarted
+    // controller re-enters this step with the same fence, never a new one.
+    await deps.persist(key, stateOfRoute(target), target, undefined, c.drain?.fence);
     deps.acks.forget(key);
     deps.capacity.release(key);
     deps.committed();

@@ -1,7 +1,7 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import type { TenantContext } from '../../../machines/tenant.machine.js';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
-import type { RouteState, TenantRoute } from '../../domain/route-record.js';
+import { MAX_FENCES, type RouteState, type TenantRoute } from '../../domain/route-record.js';
 import type { ControllerPorts } from '../../ports/controller-ports.js';
 
 /** What the journal needs of a tenant actor: its context now, and its snapshot to persist. */
@@ -31,6 +31,7 @@ export class RouteJournal {
     state: RouteState,
     partitions: readonly number[],
     from?: readonly number[],
+    fence?: Readonly<Record<string, number>>,
   ): Promise<number> {
     const actor = this.actorOf(key) as JournalActor | undefined;
     if (actor === undefined)
@@ -44,6 +45,15 @@ export class RouteJournal {
     const { children: _steps, ...machine } = actor.getPersistedSnapshot() as Snapshot<unknown> & {
       children?: unknown;
     };
+    // Every write carries the tenant's fence history (ordered consumers read it); a settled route
+    // that ends a drain adds the fence its move took.
+    const fences =
+      fence === undefined
+        ? (c.fences ?? [])
+        : [
+            ...(c.fences ?? []).filter((f) => f.epoch < c.epoch),
+            { epoch: c.epoch, offsets: { ...fence } },
+          ].slice(-MAX_FENCES);
     const route: TenantRoute = {
       v: 1,
       kind: 'route',
@@ -57,6 +67,7 @@ export class RouteJournal {
       reason: c.decision?.reason ?? '',
       updatedAt: this.ports.clock.now(),
       writerEpoch: this.writerEpoch(),
+      ...(fences.length > 0 ? { fences } : {}),
       machine,
     };
     const write = (this.tails.get(key) ?? Promise.resolve()).then(() =>

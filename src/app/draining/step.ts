@@ -20,6 +20,8 @@ export interface StepDeps {
     state: RouteState,
     partitions: readonly number[],
     from?: readonly number[],
+    /** the fence a settled route carries (the move drained): added to the tenant's fence history */
+    fence?: Readonly<Record<string, number>>,
   ) => Promise<number>;
   /** guarded telemetry: never throws */
   readonly migrationStep: (e: MigrationStep) => void;

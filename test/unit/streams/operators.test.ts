@@ -300,9 +300,9 @@ describe('drainWatch', () => {
         d: sample(4, { 0: 12 }, { g1: { 0: 12 }, g2: { 0: 12 } }),
       });
       expectObservable(src.pipe(drainWatch('t', fence, ['g1', 'g2']))).toBe('ab(c|)', {
-        a: { at: 1, remaining: 16, done: false },
-        b: { at: 2, remaining: 1, done: false },
-        c: { at: 3, remaining: 0, done: true },
+        a: { at: 1, remaining: 16, byGroup: { g1: 6, g2: 10 }, done: false },
+        b: { at: 2, remaining: 1, byGroup: { g1: 0, g2: 1 }, done: false },
+        c: { at: 3, remaining: 0, byGroup: { g1: 0, g2: 0 }, done: true },
       });
     });
   });

@@ -30,6 +30,8 @@ export interface FakePortsOptions {
   /** log-end offset of each partition (default 100 for every partition asked) */
   readonly logEnd?: (topic: string, partitions: readonly number[]) => Promise<Map<number, number>>;
   readonly groups?: string[];
+  /** groups whose every member announced the ordered consumer (GatesPort); default none */
+  readonly gated?: string[];
   /** the broker's partition count for the topic (default `total`) */
   readonly partitionCount?: number;
   /**
@@ -76,6 +78,10 @@ export function fakePorts(o: FakePortsOptions = {}) {
           table.apply(route);
           return offset++;
         }),
+    },
+    gates: {
+      gated: async (_topic: string, groups: readonly string[]) =>
+        new Set(groups.filter((g) => (o.gated ?? []).includes(g))),
     },
     offsets: {
       samples$,

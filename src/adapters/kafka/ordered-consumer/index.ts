@@ -1,0 +1,7 @@
+export { OrderedConsumer } from './ordered-consumer.js';
+export type {
+  OrderedConsumerOptions,
+  OrderedConsumerStats,
+  OrderedMessage,
+  OrderedRunConfig,
+} from './types.js';

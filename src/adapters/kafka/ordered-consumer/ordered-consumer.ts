@@ -1,0 +1,261 @@
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { recordEpochOf } from '../../../domain/fence-gate.js';
+import { Headers } from '../../../domain/record-headers.js';
+import { createLogger, type Logger } from '../../logger.js';
+import { RoutingReader } from '../routing-reader.js';
+import { GateAnnouncer } from './gate-announcer.js';
+import { GateTelemetry } from './gate-telemetry.js';
+import { GateView } from './gate-view.js';
+import { PartitionLane, type LaneRecord } from './partition-lane.js';
+import type { OrderedConsumerOptions, OrderedConsumerStats, OrderedRunConfig } from './types.js';
+
+const header = (m: KafkaMessage, name: string): string | undefined => {
+  const v = m.headers?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+};
+
+/**
+ * A kafkajs consumer for a managed topic that keeps each tenant's order across moves without making
+ * producers wait (docs/protocol.md, "Consumer gate"): a record of a moved tenant's new epoch is
+ * processed only once this consumer's own group has committed past the move's fence (and every
+ * earlier fence of the tenant) on the partitions the tenant left. Until then the tenant is held: on
+ * its own partition the partition pauses; on a shared one its records wait aside, bounded, while the
+ * other tenants flow. The group commits only what was processed (never past a held record), and this
+ * member announces itself so the controller knows the group needs no stop-and-wait.
+ */
+export class OrderedConsumer {
+  private readonly log: Logger;
+  private readonly reader: RoutingReader;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private view: GateView | undefined;
+  private announcer: GateAnnouncer | undefined;
+  private telemetry: GateTelemetry | undefined;
+  private lanes = new Map<string, PartitionLane<KafkaMessage>>();
+  private handlers: OrderedRunConfig = {};
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private counts = { processed: 0, released: 0, pauses: 0 };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: OrderedConsumerOptions,
+  ) {
+    this.log = opts.logger ?? createLogger('ordered-consumer');
+    this.reader = new RoutingReader(kafka, {
+      routingTopic: opts.routingTopic ?? 'ktb.routes',
+      logger: this.log,
+      freshnessCheckMs: 1000,
+    });
+  }
+
+  async run(handlers: OrderedRunConfig): Promise<void> {
+    if ((handlers.eachMessage === undefined) === (handlers.eachBatch === undefined))
+      throw new TypeError('OrderedConsumer.run: give exactly one of eachMessage or eachBatch');
+    this.handlers = handlers;
+    const { groupId, topics } = this.opts;
+    await this.reader.start(this.opts.startTimeoutMs ?? 30_000);
+    this.reader.changes.subscribe(({ entry, headers }) => {
+      if (entry.kind === 'route') this.telemetry?.noteRoute(entry.topic, entry.tenant, headers);
+    });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.view = new GateView(this.reader.table, this.admin, groupId);
+    this.telemetry = new GateTelemetry(groupId, () => this.heldRecords());
+    this.announcer = new GateAnnouncer(this.kafka, {
+      acksTopic: this.opts.acksTopic ?? 'ktb.acks',
+      groupId,
+      topics,
+      everyMs: this.opts.announceEveryMs ?? 5000,
+      routesApplied: () => this.reader.appliedOffset,
+      logger: this.log,
+    });
+    await this.announcer.start();
+    const consumer = this.kafka.consumer({ ...this.opts.consumer, groupId });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberId));
+    await consumer.connect();
+    for (const topic of topics)
+      await consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const lane = this.lane(batch.topic, batch.partition);
+        await lane.exclusive(async () => {
+          await this.release(lane);
+          for (const m of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            if (!(await this.offer(lane, m))) break;
+            resolveOffset(m.offset);
+          }
+          await this.commit(lane);
+          await heartbeat();
+        });
+      },
+    });
+    this.timer = setInterval(() => void this.checkHolds(), this.opts.gateCheckMs ?? 100);
+  }
+
+  /** Takes one record from the log: processes it, keeps it aside, or pauses there (false: stop the batch). */
+  private async offer(lane: PartitionLane<KafkaMessage>, m: KafkaMessage): Promise<boolean> {
+    const view = this.view!;
+    const r: LaneRecord<KafkaMessage> = {
+      offset: Number(m.offset),
+      tenant: header(m, Headers.tenantId),
+      epoch: recordEpochOf(header(m, Headers.routeEpoch)),
+      message: m,
+    };
+    const verdict = view.verdict(lane.topic, lane.partition, r.tenant, r.epoch);
+    const placement = lane.place(r, verdict, view.isDedicated(lane.topic, lane.partition, r.tenant));
+    if (placement === 'process') {
+      await this.deliver(lane, [m]);
+      return true;
+    }
+    if (r.tenant !== undefined)
+      this.telemetry?.held(
+        lane.topic,
+        lane.partition,
+        r.tenant,
+        r.epoch,
+        verdict.kind === 'wait' ? verdict.reason : 'order',
+      );
+    if (placement === 'aside') return true;
+    this.counts.pauses++;
+    this.consumer!.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+    this.consumer!.seek({ topic: lane.topic, partition: lane.partition, offset: m.offset });
+    return false;
+  }
+
+  private async deliver(lane: PartitionLane<KafkaMessage>, messages: KafkaMessage[]): Promise<void> {
+    try {
+      if (this.handlers.eachMessage !== undefined)
+        for (const message of messages)
+          await this.handlers.eachMessage({ topic: lane.topic, partition: lane.partition, message });
+      else await this.handlers.eachBatch!({ topic: lane.topic, partition: lane.partition, messages });
+      this.counts.processed += messages.length;
+    } catch (e) {
+      lane.rewind(Number(messages[0]!.offset));
+      throw e;
+    }
+  }
+
+  /** Processes the held records whose gate opened, in order; resumes a paused partition whose gate opened. */
+  private async release(lane: PartitionLane<KafkaMessage>): Promise<void> {
+    const view = this.view!;
+    for (const tenant of lane.heldTenants()) {
+      let released = 0;
+      for (let r = lane.peek(tenant); r !== undefined; r = lane.peek(tenant)) {
+        if (view.verdict(lane.topic, lane.partition, r.tenant, r.epoch).kind !== 'pass') break;
+        await this.deliver(lane, [r.message]);
+        lane.shift(tenant);
+        released++;
+      }
+      this.counts.released += released;
+      if (lane.peek(tenant) === undefined)
+        this.telemetry?.released(lane.topic, lane.partition, tenant, released);
+    }
+    const p = lane.pausedAt;
+    if (p === undefined) return;
+    const open = view.verdict(lane.topic, lane.partition, p.tenant, p.epoch).kind === 'pass';
+    if (open || lane.heldRecords < (this.opts.maxHeldPerPartition ?? 1000)) {
+      if (open && p.tenant !== undefined) this.telemetry?.released(lane.topic, lane.partition, p.tenant, 0);
+      lane.pausedAt = undefined;
+      this.consumer?.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+    }
+  }
+
+  private async commit(lane: PartitionLane<KafkaMessage>): Promise<void> {
+    const offset = lane.commitOffset();
+    if (offset === undefined || this.consumer === undefined) return;
+    if ((this.view!.committed(lane.topic, lane.partition) ?? -1) >= offset) return;
+    try {
+      await this.consumer.commitOffsets([
+        { topic: lane.topic, partition: lane.partition, offset: String(offset) },
+      ]);
+      this.view!.noteOwnCommit(lane.topic, lane.partition, offset);
+    } catch (e) {
+      // a rebalance took the partition: its new owner starts from the last commit, which is safe
+      this.log.debug({ err: (e as Error).message, partition: lane.partition }, 'commit refused');
+    }
+  }
+
+  private async checkHolds(): Promise<void> {
+    if (this.checking) return;
+    const waiting = [...this.lanes.values()].filter((l) => l.heldRecords > 0 || l.pausedAt !== undefined);
+    if (waiting.length === 0) return;
+    this.checking = true;
+    try {
+      await this.view!.refresh([...new Set(waiting.map((l) => l.topic))]);
+      await Promise.all(
+        waiting.map((l) =>
+          l.exclusive(async () => {
+            await this.release(l);
+            await this.commit(l);
+          }),
+        ),
+      );
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'checking held tenants failed; retrying');
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** A (re)join: every partition restarts from the group's commit, so nothing held is kept. */
+  private onJoin(memberId: string): void {
+    for (const l of this.lanes.values())
+      if (l.pausedAt !== undefined) this.consumer?.resume([{ topic: l.topic, partitions: [l.partition] }]);
+    this.lanes = new Map();
+    this.view?.forgetOwnCommits();
+    this.telemetry?.dropped('rebalance');
+    void this.announcer?.joined(memberId);
+  }
+
+  private lane(topic: string, partition: number): PartitionLane<KafkaMessage> {
+    const key = `${topic}/${partition}`;
+    let lane = this.lanes.get(key);
+    if (lane === undefined)
+      this.lanes.set(
+        key,
+        (lane = new PartitionLane(topic, partition, this.opts.maxHeldPerPartition ?? 1000)),
+      );
+    return lane;
+  }
+
+  private heldRecords(): number {
+    let n = 0;
+    for (const l of this.lanes.values()) n += l.heldRecords;
+    return n;
+  }
+
+  stats(now = Date.now()): OrderedConsumerStats {
+    return {
+      groupId: this.opts.groupId,
+      memberId: this.announcer?.member,
+      ...this.counts,
+      heldRecords: this.heldRecords(),
+      holds: [...this.lanes.values()].flatMap((l) =>
+        l.holds().map((h) => ({
+          topic: l.topic,
+          partition: l.partition,
+          tenant: h.tenant,
+          records: h.records,
+          heldMs: now - h.since,
+          epoch: h.epoch,
+        })),
+      ),
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.announcer?.stop();
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.reader.stop();
+    this.telemetry?.dropped('stopped');
+  }
+}
