@@ -21,7 +21,8 @@ const sameOffsets = (a: Fence, b: Fence): boolean => {
 export function fenceRejection(current: TenantRoute | undefined, entry: TenantRoute): string | undefined {
   const next = entry.fences ?? [];
   const late = next.find((f) => f.epoch > entry.epoch);
-  if (late !== undefined) return `fence of epoch ${late.epoch} is newer than the record's epoch ${entry.epoch}`;
+  if (late !== undefined)
+    return `fence of epoch ${late.epoch} is newer than the record's epoch ${entry.epoch}`;
   if (current === undefined) return undefined;
   const before = current.fences ?? [];
   const byEpoch = new Map(next.map((f) => [f.epoch, f]));

@@ -15,7 +15,10 @@ const gateSchema = z.object({
   kind: z.literal('gate'),
   group: z.string().min(1).max(255),
   memberId: z.string().min(1).max(512),
-  topics: z.array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/)).min(1).max(1000),
+  topics: z
+    .array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/))
+    .min(1)
+    .max(1000),
   /** the routing-topic offset up to which the member's route view is applied */
   routesApplied: z.number().int().min(0).optional(),
   at: z.number().int().min(0),
