@@ -20,7 +20,13 @@ export interface TenantStatus {
     readonly remaining: number | null;
     readonly alert: boolean;
     readonly startedAt: number | null;
+    /** groups the move does not wait for: they consume through the ordered consumer */
+    readonly gated: readonly string[];
+    /** per group the move waits for: records still below the fence */
+    readonly waitingFor: Readonly<Record<string, number>>;
   } | null;
+  /** the tenant's fence history (consumer-gated moves): epoch -> partition -> offset */
+  readonly fences: readonly { readonly epoch: number; readonly offsets: Readonly<Record<string, number>> }[];
 }
 
 /** What /tenants and the CLI show of one tenant: its machine's snapshot and its last window. */
@@ -48,7 +54,10 @@ export function tenantStatus(h: Handle): TenantStatus {
             remaining: c.drain?.remaining ?? null,
             alert: c.drainAlert,
             startedAt: c.drain?.startedAt ?? null,
+            gated: c.drain?.gated ?? [],
+            waitingFor: c.drain?.waitingFor ?? {},
           }
         : null,
+    fences: c.fences ?? [],
   };
 }

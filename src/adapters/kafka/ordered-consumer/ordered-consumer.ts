@@ -72,7 +72,8 @@ export class OrderedConsumer {
       logger: this.log,
     });
     await this.announcer.start();
-    const consumer = this.kafka.consumer({ ...this.opts.consumer, groupId });
+    // a short metadata age: partitions the controller adds are seen within a second
+    const consumer = this.kafka.consumer({ metadataMaxAge: 1000, ...this.opts.consumer, groupId });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberId));
     await consumer.connect();

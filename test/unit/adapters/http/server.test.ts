@@ -16,6 +16,7 @@ const status: TenantStatus = {
   rates: null,
   decision: null,
   drain: null,
+  fences: [],
 };
 
 const deps = (over: Partial<HttpDeps> = {}): HttpDeps & { commands: OperatorCommand[] } => {
