@@ -27,6 +27,8 @@ export async function startCheckedGroup(
   groupId: string,
   costMs: number,
   over: { maxHeldPerPartition?: number; partitionsConsumedConcurrently?: number } = {},
+  /** another member of the same group: its checker and its record of what was processed are shared */
+  member?: CheckedGroup,
 ): Promise<CheckedGroup> {
   const consumer = new OrderedConsumer(kafka, {
     groupId,
@@ -38,7 +40,12 @@ export async function startCheckedGroup(
     consumer: { maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1000 },
     ...over,
   });
-  const g: CheckedGroup = { consumer, checker: new OrderingChecker(), processed: new Map(), costMs };
+  const g: CheckedGroup = {
+    consumer,
+    checker: member?.checker ?? new OrderingChecker(),
+    processed: member?.processed ?? new Map(),
+    costMs,
+  };
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (g.costMs > 0) await new Promise((r) => setTimeout(r, g.costMs));
