@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TenantEvent } from '../../../machines/tenant.machine.js';
-import { closed, input, run, stateOf, thresholds } from './tenant-harness.js';
+import { tenantMachine, type TenantEvent } from '../../../machines/tenant.machine.js';
+import { MAX_FENCES } from '../../../src/domain/route-record.js';
+import { closed, input, run, stateOf, step, thresholds } from './tenant-harness.js';
 
 const hot = (n: number, rate = 1500): TenantEvent[] => Array.from({ length: n }, () => closed(rate));
 const drain: TenantEvent[] = [
@@ -199,5 +200,95 @@ describe('tenant machine: a reloaded config', () => {
     expect(r.snap.context.thresholds.isolateRate).toBe(4242);
     expect(r.snap.context.mode).toBe('observe');
     expect(r.snap.context.ordering).toBe('strict');
+  });
+});
+
+describe('tenant machine: fence history (consumer-gated moves)', () => {
+  /** a strict drain whose fence step took `fence` */
+  const drainWith = (fence: Record<string, number>, now = 1000): TenantEvent[] => [
+    { type: 'producers.acked' },
+    { type: 'fence.taken', fence },
+    { type: 'drain.completed' },
+    { type: 'route.committed', now },
+  ];
+
+  it('"The fence is taken once and persisted with the settled route": settleRoute adds {epoch, offsets: drain.fence}', () => {
+    const r = run([...hot(3), { type: 'capacity.reserved', partitions: [6] }, ...drainWith({ 2: 40 })]);
+    expect(stateOf(r.snap)).toBe('dedicated');
+    expect(r.snap.context.epoch).toBe(1);
+    expect(r.snap.context.fences).toEqual([{ epoch: 1, offsets: { 2: 40 } }]);
+    expect(r.snap.context.drain).toBeUndefined();
+  });
+
+  it('a later move keeps every earlier fence and appends its own', () => {
+    const r = run([
+      ...hot(3),
+      { type: 'capacity.reserved', partitions: [6] },
+      ...drainWith({ 2: 40 }),
+      { type: 'operator.unpinned', now: 2000 },
+      ...drainWith({ 6: 90 }, 3000),
+    ]);
+    expect(stateOf(r.snap)).toBe('shared');
+    expect(r.snap.context.epoch).toBe(2);
+    expect(r.snap.context.fences).toEqual([
+      { epoch: 1, offsets: { 2: 40 } },
+      { epoch: 2, offsets: { 6: 90 } },
+    ]);
+  });
+
+  it('a move without a fence adds none: a relaxed switch, or a drain that took no fence', () => {
+    const earlier = [{ epoch: 1, offsets: { 2: 40 } }];
+    const relaxed = run(
+      [...hot(3), { type: 'capacity.reserved', partitions: [6] }, { type: 'route.committed', now: 1000 }],
+      input({ ordering: 'relaxed', fences: earlier, epoch: 1 }),
+    );
+    expect(stateOf(relaxed.snap)).toBe('dedicated');
+    expect(relaxed.snap.context.epoch).toBe(2);
+    expect(relaxed.snap.context.fences).toEqual(earlier);
+    const noFence = run([...hot(3), { type: 'capacity.reserved', partitions: [6] }, ...drain]);
+    expect(noFence.snap.context.fences).toEqual([]);
+  });
+
+  it('re-settling the same epoch does not duplicate its fence (a restored context that already has it)', () => {
+    const r = run([
+      ...hot(3),
+      { type: 'capacity.reserved', partitions: [6] },
+      { type: 'producers.acked' },
+      { type: 'fence.taken', fence: { 2: 40 } },
+      { type: 'drain.completed' },
+    ]);
+    expect(stateOf(r.snap)).toBe('committing');
+    const restored = tenantMachine.resolveState({
+      value: 'committing',
+      context: { ...r.snap.context, fences: [{ epoch: 1, offsets: { 2: 40 } }] },
+    });
+    const settled = step(restored, { type: 'route.committed', now: 1000 }).snap;
+    expect(settled.context.fences).toEqual([{ epoch: 1, offsets: { 2: 40 } }]);
+  });
+
+  it('a wait resumed with a fence taken again settles with that fence', () => {
+    const r = run([
+      ...hot(3),
+      { type: 'capacity.reserved', partitions: [6] },
+      { type: 'producers.acked' },
+      { type: 'fence.taken' },
+      { type: 'controller.resumed' },
+      { type: 'fence.taken', fence: { 2: 55 } },
+      { type: 'drain.completed' },
+      { type: 'route.committed', now: 1000 },
+    ]);
+    expect(r.snap.context.fences).toEqual([{ epoch: 1, offsets: { 2: 55 } }]);
+  });
+
+  it(`keeps at most MAX_FENCES (${MAX_FENCES}) fences, dropping the oldest`, () => {
+    const full = Array.from({ length: MAX_FENCES }, (_, i) => ({ epoch: i + 1, offsets: { 6: i } }));
+    const r = run(
+      [{ type: 'operator.unpinned', now: 1 }, ...drainWith({ 6: 999 })],
+      input({ partitions: [6], epoch: MAX_FENCES, fences: full }),
+    );
+    expect(r.snap.context.epoch).toBe(MAX_FENCES + 1);
+    expect(r.snap.context.fences).toHaveLength(MAX_FENCES);
+    expect(r.snap.context.fences?.[0]?.epoch).toBe(2);
+    expect(r.snap.context.fences?.at(-1)).toEqual({ epoch: MAX_FENCES + 1, offsets: { 6: 999 } });
   });
 });

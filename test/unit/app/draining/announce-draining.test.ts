@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { announceDraining } from '../../../../src/app/draining/announce-draining.js';
 import type { ProducerAcks } from '../../../../src/app/draining/producer-acks.js';
-import { ctx, fakePorts, runStep, stepDeps } from './step-harness.js';
+import { ctx, fakePorts, runStep, sample, stepDeps, testConfig } from './step-harness.js';
 
 const T0 = 5_000_000;
 const flush = () => vi.advanceTimersByTimeAsync(0);
@@ -191,5 +191,140 @@ describe('announceDraining + collectAcks (draining.announcing)', () => {
     expect(r.types()).toEqual(['drain.announced']);
     expect(s.steps.map((e) => e.phase)).toEqual(['start']);
     expect(fp.warnings()).toEqual([]);
+  });
+});
+
+/** acme's next move (epoch 3, 2 -> 5) after two gated moves: fence 1 on 6 @ 30, fence 2 on 2 @ 50 and 3 @ 60 */
+const afterGatedMoves = () =>
+  ctx({
+    epoch: 3,
+    target: [5],
+    from: [2],
+    partitions: [],
+    fences: [
+      { epoch: 1, offsets: { 6: 30 } },
+      { epoch: 2, offsets: { 2: 50, 3: 60 } },
+    ],
+  });
+
+describe("announceDraining: a tenant's next move waits for gated groups to pass its previous fence", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('"The controller starts no next move of that tenant until every gated group passed the previous fence" (gating auto)', async () => {
+    const fp = fakePorts({ groups: ['fast', 'slow', 'plain'], gated: ['fast', 'slow'] });
+    const s = stepDeps(fp);
+    const r = runStep(announceDraining(s.deps), afterGatedMoves());
+    await flush();
+    // nothing is announced while it waits: no producer holds anything
+    expect(s.persisted).toEqual([]);
+    expect(s.steps[0]).toEqual({
+      topic: 'orders',
+      tenant: 'acme',
+      epoch: 3,
+      step: 'previous-fence',
+      phase: 'start',
+      detail: { fenceEpoch: 2, groups: 'fast,slow' },
+    });
+    // fast passed on both partitions; slow passed 2 but not 3 (59 < 60, next-offset sense)
+    fp.samples$.next(sample(1, { fast: { 2: 50, 3: 60 }, slow: { 2: 50, 3: 59 }, plain: {} }));
+    await flush();
+    expect(s.persisted).toEqual([]);
+    expect(r.types()).toEqual(['drain.progress']);
+    expect(r.events[0]).toEqual({
+      type: 'drain.progress',
+      remaining: 1,
+      byGroup: { fast: 0, slow: 1 },
+      gated: ['fast', 'slow'],
+    });
+    // slow passes: the move starts. The plain group (stop-and-wait) is not waited for here.
+    fp.samples$.next(sample(2, { fast: { 2: 50, 3: 60 }, slow: { 2: 51, 3: 60 }, plain: {} }));
+    await flush();
+    expect(s.persisted).toEqual([{ key: 'orders/acme', state: 'draining', partitions: [5], from: [2] }]);
+    expect(r.types()).toEqual(['drain.progress', 'drain.progress', 'drain.announced', 'producers.acked']);
+    expect(s.steps.filter((e) => e.step === 'previous-fence').map((e) => e.phase)).toEqual([
+      'start',
+      'progress',
+      'progress',
+      'end',
+    ]);
+    r.stop();
+  });
+
+  it("waits on the latest fence only (earlier ones are the consumers' to check)", async () => {
+    const fp = fakePorts({ groups: ['g'], gated: ['g'] });
+    const s = stepDeps(fp);
+    const r = runStep(announceDraining(s.deps), afterGatedMoves());
+    await flush();
+    // g has not passed fence 1 (on 6) but passed fence 2: the move starts
+    fp.samples$.next(sample(1, { g: { 2: 50, 3: 60, 6: 0 } }));
+    await flush();
+    expect(s.persisted.map((p) => p.state)).toEqual(['draining']);
+    r.stop();
+  });
+
+  it('does not wait in gating "producer" (config or per topic): the move does stop-and-wait instead', async () => {
+    for (const config of [
+      testConfig({ gating: 'producer' }),
+      testConfig({ topicGating: { orders: 'producer' } }),
+    ]) {
+      const fp = fakePorts({ groups: ['fast'], gated: ['fast'] });
+      const s = stepDeps(fp, { config });
+      const r = runStep(announceDraining(s.deps), afterGatedMoves());
+      await flush();
+      expect(s.persisted.map((p) => p.state)).toEqual(['draining']);
+      expect(s.steps.some((e) => e.step === 'previous-fence')).toBe(false);
+      expect(r.types()).toEqual(['drain.announced', 'producers.acked']);
+      r.stop();
+    }
+  });
+
+  it('does not wait when no group is gated, nor when the tenant has no fence yet', async () => {
+    const plain = fakePorts({ groups: ['plain'], gated: [] });
+    const s1 = stepDeps(plain);
+    const r1 = runStep(announceDraining(s1.deps), afterGatedMoves());
+    await flush();
+    expect(s1.persisted.map((p) => p.state)).toEqual(['draining']);
+    expect(s1.steps.some((e) => e.step === 'previous-fence')).toBe(false);
+    r1.stop();
+    const gated = fakePorts({ groups: ['fast'], gated: ['fast'] });
+    const s2 = stepDeps(gated);
+    const r2 = runStep(announceDraining(s2.deps), draining());
+    await flush();
+    expect(s2.persisted.map((p) => p.state)).toEqual(['draining']);
+    r2.stop();
+  });
+
+  it('gating "consumer" counts every group as gated: it waits for all of them', async () => {
+    const fp = fakePorts({ groups: ['a', 'b'], gated: [] });
+    const s = stepDeps(fp, { config: testConfig({ gating: 'consumer' }) });
+    const r = runStep(announceDraining(s.deps), afterGatedMoves());
+    await flush();
+    expect(s.steps[0]?.detail).toEqual({ fenceEpoch: 2, groups: 'a,b' });
+    fp.samples$.next(sample(1, { a: { 2: 50, 3: 60 } }));
+    await flush();
+    expect(s.persisted).toEqual([]);
+    fp.samples$.next(sample(2, { a: { 2: 50, 3: 60 }, b: { 2: 50, 3: 60 } }));
+    await flush();
+    expect(s.persisted.map((p) => p.state)).toEqual(['draining']);
+    r.stop();
+  });
+
+  it('stopped while it waits for the previous fence, it announces nothing', async () => {
+    const fp = fakePorts({ groups: ['slow'], gated: ['slow'] });
+    const s = stepDeps(fp);
+    const r = runStep(announceDraining(s.deps), afterGatedMoves());
+    await flush();
+    r.stop();
+    await flush();
+    fp.samples$.next(sample(1, { slow: { 2: 50, 3: 60 } }));
+    await flush();
+    expect(s.persisted).toEqual([]);
+    expect(r.types()).toEqual([]);
+    expect(s.allSettled()).toBe(true);
+    expect(s.steps.map((e) => e.phase)).toEqual(['start']);
   });
 });

@@ -1,11 +1,11 @@
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { tenantMachine } from '../../../../machines/tenant.machine.js';
-import { RouteJournal } from '../../../../src/app/draining/route-journal.js';
+import { RouteJournal, type JournalActor } from '../../../../src/app/draining/route-journal.js';
 import { ErrorCode, isTenantBalancerError } from '../../../../src/domain/errors.js';
-import type { TenantRoute } from '../../../../src/domain/route-record.js';
+import { MAX_FENCES, type Fence, type TenantRoute } from '../../../../src/domain/route-record.js';
 import { input } from '../../machines/tenant-harness.js';
-import { deferred, fakePorts, waitUntil } from './step-harness.js';
+import { ctx, deferred, fakePorts, waitUntil } from './step-harness.js';
 
 /** A started tenant actor (its steps are the machine's inert defaults) for tenant `tenant`. */
 function tenantActor(tenant: string) {
@@ -138,5 +138,85 @@ describe('RouteJournal (persist before act)', () => {
     const e = await j.journal.persist('orders/ghost', 'isolating', []).catch((err: unknown) => err);
     expect(isTenantBalancerError(e, ErrorCode.TenantInvalid)).toBe(true);
     expect(j.pending).toEqual([]);
+  });
+});
+
+/** A stand-in tenant actor whose context is `c` (the journal reads its context and persisted snapshot). */
+const actorWith = (c: ReturnType<typeof ctx>): JournalActor => ({
+  getSnapshot: () => ({ context: c }),
+  getPersistedSnapshot: () => ({ status: 'active', output: undefined, error: undefined }),
+});
+const fenceOf = (epoch: number, offsets: Record<string, number>): Fence => ({ epoch, offsets });
+
+describe('RouteJournal: fence history (consumer-gated moves)', () => {
+  /** persists once for orders/acme whose actor's context is `c`; returns the route it wrote */
+  async function persisted(
+    c: ReturnType<typeof ctx>,
+    state: TenantRoute['state'],
+    partitions: number[],
+    from?: number[],
+    fence?: Record<string, number>,
+  ): Promise<TenantRoute> {
+    const written: TenantRoute[] = [];
+    const fp = fakePorts({ now: () => 1, write: async (route) => (written.push(route), 5) });
+    const actor = actorWith(c);
+    const journal = new RouteJournal(
+      fp.ports,
+      () => 7,
+      (key) => (key === 'orders/acme' ? actor : undefined),
+      (_topic, _tenant, fn) => fn(),
+    );
+    expect(await journal.persist('orders/acme', state, partitions, from, fence)).toBe(5);
+    expect(written).toHaveLength(1);
+    return written[0]!;
+  }
+
+  it('"The fence is taken once and persisted with the settled route": the settled write appends {epoch, offsets}', async () => {
+    const c = ctx({ epoch: 3, partitions: [5], fences: [fenceOf(1, { 2: 10 }), fenceOf(2, { 5: 20 })] });
+    const r = await persisted(c, 'dedicated', [6], undefined, { 5: 70 });
+    expect(r.fences).toEqual([fenceOf(1, { 2: 10 }), fenceOf(2, { 5: 20 }), fenceOf(3, { 5: 70 })]);
+    expect(r).toMatchObject({ state: 'dedicated', partitions: [6], epoch: 3 });
+    // the offsets are a copy, not the caller's object
+    const fence = { 5: 70 };
+    const again = await persisted(c, 'dedicated', [6], undefined, fence);
+    fence[5] = 99;
+    expect(again.fences?.at(-1)).toEqual(fenceOf(3, { 5: 70 }));
+  });
+
+  it('writes without a fence carry the history unchanged (a draining record, an isolating one)', async () => {
+    const history = [fenceOf(1, { 2: 10 }), fenceOf(2, { 5: 20 })];
+    const c = ctx({ epoch: 3, partitions: [5], fences: history });
+    expect((await persisted(c, 'draining', [6], [5])).fences).toEqual(history);
+    expect((await persisted(c, 'isolating', [5])).fences).toEqual(history);
+    // no history: no `fences` field at all
+    const bare = await persisted(ctx({ epoch: 0, fences: [] }), 'isolating', []);
+    expect(bare).not.toHaveProperty('fences');
+  });
+
+  it('a re-settled epoch (a restarted controller commits again) replaces its own fence, never duplicates it', async () => {
+    const c = ctx({ epoch: 2, partitions: [6], fences: [fenceOf(1, { 2: 10 }), fenceOf(2, { 5: 20 })] });
+    const r = await persisted(c, 'dedicated', [6], undefined, { 5: 20 });
+    expect(r.fences).toEqual([fenceOf(1, { 2: 10 }), fenceOf(2, { 5: 20 })]);
+  });
+
+  it(`keeps every earlier fence up to MAX_FENCES (${MAX_FENCES}), then drops the oldest`, async () => {
+    const full = Array.from({ length: MAX_FENCES }, (_, i) => fenceOf(i + 1, { 6: i }));
+    const below = await persisted(
+      ctx({ epoch: MAX_FENCES, fences: full.slice(0, -1) }),
+      'dedicated',
+      [7],
+      undefined,
+      {
+        6: 500,
+      },
+    );
+    expect(below.fences).toHaveLength(MAX_FENCES);
+    expect(below.fences?.[0]).toEqual(fenceOf(1, { 6: 0 }));
+    const over = await persisted(ctx({ epoch: MAX_FENCES + 1, fences: full }), 'dedicated', [7], undefined, {
+      6: 600,
+    });
+    expect(over.fences).toHaveLength(MAX_FENCES);
+    expect(over.fences?.map((f) => f.epoch)).toEqual(Array.from({ length: MAX_FENCES }, (_, i) => i + 2));
+    expect(over.fences?.at(-1)).toEqual(fenceOf(MAX_FENCES + 1, { 6: 600 }));
   });
 });
