@@ -23,6 +23,12 @@ export function controllerCommand(): Command {
         'act: move tenants; observe: shadow mode, decide and report only, move no one (env KTB_MODE; default act). A flag wins over the file, also on reload',
       ).choices(['act', 'observe']),
     )
+    .addOption(
+      new Option(
+        '--gating <mode>',
+        'how moves keep consumer groups in order: auto (groups of ordered consumers are not waited for, others are), producer (stop-and-wait for every group), consumer (wait for none) (env KTB_GATING; default auto; per topic: topicGating in --config)',
+      ).choices(['auto', 'producer', 'consumer']),
+    )
     .option('--brokers <list>', 'bootstrap servers (env KAFKA_BROKERS)')
     .option('--topic <name>', 'managed topic, repeatable (env KTB_TOPICS, comma-separated)', collect)
     .option(

@@ -19,6 +19,7 @@ export interface ControllerFlags {
   acksTopic?: string;
   trafficTopic?: string;
   mode?: 'act' | 'observe';
+  gating?: 'auto' | 'producer' | 'consumer';
 }
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -72,6 +73,7 @@ export function loadControllerConfig(
     acksTopic: env['KTB_ACKS_TOPIC'] || undefined,
     trafficTopic: env['KTB_TRAFFIC_TOPIC'] || undefined,
     mode: env['KTB_MODE'] || undefined,
+    gating: env['KTB_GATING'] || undefined,
     ...securityFromEnv(env),
   });
   const flagPart = defined({
@@ -87,6 +89,7 @@ export function loadControllerConfig(
     acksTopic: f.acksTopic,
     trafficTopic: f.trafficTopic,
     mode: f.mode,
+    gating: f.gating,
   });
   const http = defined({
     ...fileHttp,

@@ -1,4 +1,4 @@
-import type { Fence, TenantRoute } from './route-record.js';
+import { MAX_FENCES, type Fence, type TenantRoute } from './route-record.js';
 
 const sameOffsets = (a: Fence, b: Fence): boolean => {
   const ka = Object.keys(a.offsets);
@@ -11,8 +11,8 @@ const sameOffsets = (a: Fence, b: Fence): boolean => {
  * drop a fence (a consumer would process a moved tenant's records early), rewrite one (it would wait
  * on the wrong offsets, or forever), or invent one (a fence exists only for a move that drained):
  * - every fence's epoch is at most the record's epoch;
- * - history is immutable: a fence of an epoch the current record also has is identical, and only the
- *   oldest fences may be dropped (the history is bounded), never a later one;
+ * - history is immutable: a fence of an epoch the current record also has is identical, no older
+ *   fence is added, and only the oldest fences may be dropped, only to keep MAX_FENCES;
  * - a new fence appears only when the tenant drained into exactly that epoch (the current record is
  *   the draining one), and names only partitions it drained from.
  * A reader that sees the tenant for the first time (a compacted topic shows its latest record only)
@@ -29,13 +29,22 @@ export function fenceRejection(current: TenantRoute | undefined, entry: TenantRo
   const oldestKept = next[0]?.epoch ?? Number.POSITIVE_INFINITY;
   for (const f of before) {
     const kept = byEpoch.get(f.epoch);
-    if (kept === undefined && f.epoch >= oldestKept)
+    if (kept !== undefined) {
+      if (!sameOffsets(kept, f)) return `rewrites the fence of epoch ${f.epoch}`;
+      continue;
+    }
+    if (next.length === 0) return `drops the tenant's fence history (fence of epoch ${f.epoch})`;
+    if (f.epoch >= oldestKept)
       return `drops the fence of epoch ${f.epoch} (only the oldest fences may be dropped)`;
-    if (kept === undefined && next.length === 0 && entry.epoch >= current.epoch)
-      return `drops the tenant's fence history (fence of epoch ${f.epoch})`;
-    if (kept !== undefined && !sameOffsets(kept, f)) return `rewrites the fence of epoch ${f.epoch}`;
+    // the controller drops the oldest fence only to keep MAX_FENCES: a shorter history lost one
+    if (next.length < MAX_FENCES)
+      return `drops the fence of epoch ${f.epoch} while the history holds ${next.length} of ${MAX_FENCES}`;
   }
   const newest = before.length > 0 ? before[before.length - 1]!.epoch : -1;
+  const known = new Set(before.map((f) => f.epoch));
+  const invented = next.find((f) => f.epoch <= newest && !known.has(f.epoch));
+  if (invented !== undefined)
+    return `adds a fence of epoch ${invented.epoch} older than the history's newest (${newest}); history is immutable`;
   const added = next.filter((f) => f.epoch > newest);
   if (added.length === 0) return undefined;
   if (added.length > 1) return `adds ${added.length} fences at once (a move adds one)`;

@@ -71,4 +71,23 @@ describe('controller config from file, environment and flags', () => {
     expect(loadControllerConfig({ config: file, mode: 'observe' }, { KTB_MODE: 'act' }).mode).toBe('observe');
     expect(() => loadControllerConfig({ config: file }, { KTB_MODE: 'shadow' })).toThrow(/mode:/);
   });
+
+  it('layers gating file < env (KTB_GATING) < --gating, with per-topic topicGating from the file; default auto', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktb-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ topics: ['t', 'u'], gating: 'producer', topicGating: { u: 'consumer' } }),
+    );
+    expect(loadControllerConfig({ topic: ['t'] }, {}).gating).toBe('auto');
+    expect(loadControllerConfig({ config: file }, {})).toMatchObject({
+      gating: 'producer',
+      topicGating: { u: 'consumer' },
+    });
+    expect(loadControllerConfig({ config: file }, { KTB_GATING: 'auto' }).gating).toBe('auto');
+    expect(loadControllerConfig({ config: file, gating: 'consumer' }, { KTB_GATING: 'auto' }).gating).toBe(
+      'consumer',
+    );
+    expect(() => loadControllerConfig({ config: file }, { KTB_GATING: 'sometimes' })).toThrow(/gating:/);
+  });
 });

@@ -148,10 +148,8 @@ describe('fence rules: a forged or stray route record must not drop, rewrite or 
     );
   });
 
-  // BUG (found by this test, not fixed: src/ is not mine to change): fenceRejection only checks the
-  // fences newer than the newest one it knows ("added"), so a record can slip a fence of an OLD epoch
-  // into the history (below the oldest, or between two) that no drain ever took. Ordered consumers
-  // then wait on it: with a huge offset, a gated group holds the tenant's records forever.
+  // A record must not slip a fence of an OLD epoch into the history (below the oldest, or between
+  // two) that no drain ever took: ordered consumers would wait on it (forever, with a huge offset).
   it('invent: refuses a fence of an older epoch that the history never had (inserted below or between)', () => {
     const t = tableWith(3, [fence(1, { 6: 10 }), fence(3, { 6: 30 })]);
     const forged = fence(2, { 6: Number.MAX_SAFE_INTEGER });
@@ -168,11 +166,9 @@ describe('fence rules: a forged or stray route record must not drop, rewrite or 
     ).toBe('rejected');
   });
 
-  // BUG (found by this test, not fixed; or a rule still to decide): "only the oldest fences may be
-  // dropped" is meant for the bound (MAX_FENCES), but nothing checks that the history was full. A
-  // record can drop every fence but the latest; a group that starts from earliest then processes an
-  // epoch-2 record before it passed the epoch-2 fence (gateVerdict only checks fences <= the record's
-  // epoch, and none is left). The controller itself only ever drops a fence when the history is full.
+  // "Only the oldest fences may be dropped" holds for the bound (MAX_FENCES) only: a record that drops
+  // fences from a shorter history would let a group that starts from earliest process an epoch-2
+  // record before it passed the epoch-2 fence. The controller drops a fence only when the history is full.
   it('drop: refuses dropping the oldest fences while the history is below MAX_FENCES', () => {
     const t = tableWith(3, history(1, 3));
     expect(t.apply(route('orders', 'acme', { epoch: 3, fences: history(3, 3) }))).toBe('rejected');
