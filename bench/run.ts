@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
 import { drainPauseBench } from './drain-pause.js';
+import { laggingConsumerBench } from './lagging-consumer.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
 import { partitionerBench } from './partitioner.js';
@@ -21,6 +22,8 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   producer: producerBench,
   'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
+  // ~5 minutes (a group 60 s behind must first fall 60 s behind, and stop-and-wait then waits for it)
+  'lagging-consumer': laggingConsumerBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };
