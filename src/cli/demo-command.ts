@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createLogger } from '../adapters/logger.js';
+import { formatHolds } from '../demo/hold-summary.js';
 import { formatTimeline } from '../demo/moves-by-phase.js';
 import { runDemo, type DemoSummary } from '../demo/run-demo.js';
 import { positiveInt } from './common.js';
@@ -26,6 +27,7 @@ export const formatSummary = (s: DemoSummary): string =>
     `whale's first move:   ${formatTimeline(s.firstMove)} (ms after its spike began)`,
     `ordering violations:  ${s.checker.violations} (0 expected)`,
     `records lost:         ${s.lost} of ${s.produced} produced (0 expected; gaps seen by the checker: ${s.checker.gaps}; send failures: ${s.sendFailures})`,
+    ...formatHolds(s.holds),
     'small tenants produce-to-consume latency:',
     ...s.smallTenantLatency.map(
       (p) => `  ${p.phase.padEnd(13)} p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  (${p.samples} records)`,

@@ -1,4 +1,5 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { OrderedConsumer } from '../adapters/kafka/ordered-consumer/index.js';
 import { LogOrderChecker } from '../domain/log-order-checker.js';
 import { OrderingChecker } from '../domain/ordering-checker.js';
 import { Headers } from '../domain/record-headers.js';
@@ -28,6 +29,11 @@ export interface CheckingConsumerOptions {
    * such as `tenant-balancer check`, which sees a migrated tenant's partitions interleaved.
    */
   readonly order?: 'consumed' | 'log';
+  /**
+   * Consume through the ordered consumer (consumer-gated moves: the group holds a moved tenant
+   * itself, so the controller does not make producers wait for it): the routing and acks topics.
+   */
+  readonly ordered?: { readonly routingTopic: string; readonly acksTopic: string };
   /** called for every record with a tenant sequence, after the checker saw it (diagnostics) */
   readonly onRecord?: (r: {
     tenant: string;
@@ -59,6 +65,8 @@ export class CheckingConsumer {
   readonly latency = new Map<string, [number, number][]>();
   consumed = 0;
   private readonly consumers: Consumer[];
+  /** the members, when consuming through the ordered consumer */
+  readonly ordered: OrderedConsumer[];
 
   constructor(
     kafka: Kafka,
@@ -68,7 +76,25 @@ export class CheckingConsumer {
     // A short metadata age: partitions the controller adds are picked up (and read from the
     // beginning) within a second. Consumers of managed topics must reset to earliest, or records
     // routed to a new partition before the group sees it would be skipped.
-    this.consumers = Array.from({ length: Math.max(1, o.members ?? 1) }, () =>
+    const members = Math.max(1, o.members ?? 1);
+    const ordered = o.ordered;
+    this.ordered =
+      ordered === undefined
+        ? []
+        : Array.from(
+            { length: members },
+            () =>
+              new OrderedConsumer(kafka, {
+                groupId: o.groupId,
+                topics: [o.topic],
+                routingTopic: ordered.routingTopic,
+                acksTopic: ordered.acksTopic,
+                fromBeginning: true,
+                partitionsConsumedConcurrently: o.concurrency,
+                consumer: { maxWaitTimeInMs: 50, sessionTimeout: 30_000, metadataMaxAge: 1000 },
+              }),
+          );
+    this.consumers = Array.from({ length: ordered === undefined ? members : 0 }, () =>
       kafka.consumer({
         groupId: o.groupId,
         maxWaitTimeInMs: 50,
@@ -80,11 +106,56 @@ export class CheckingConsumer {
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => this.startMember(c)));
+    await Promise.all([
+      ...this.consumers.map((c) => this.startMember(c)),
+      ...this.ordered.map((c) =>
+        c.run({
+          eachBatch: async ({ partition, messages }) => {
+            if (this.o.costMicros > 0)
+              await new Promise((r) => setTimeout(r, (messages.length * this.o.costMicros) / 1000));
+            this.process(partition, messages);
+          },
+        }),
+      ),
+    ]);
+  }
+
+  /** Checks and counts records this member processed (order, latency, positions). */
+  private process(partition: number, msgs: readonly KafkaMessage[]): void {
+    const keepLatency = this.o.keepLatency ?? true;
+    const now = Date.now();
+    for (const m of msgs) {
+      const tenant = header(m.headers, Headers.tenantId);
+      const seq = Number(header(m.headers, Headers.tenantSeq));
+      if (tenant !== undefined && Number.isInteger(seq)) {
+        const shardKey = header(m.headers, Headers.shardKey);
+        // no header: the default route, epoch 0
+        const routeEpoch = Number(header(m.headers, Headers.routeEpoch) ?? 0);
+        if (this.logChecker !== undefined)
+          this.logChecker.observe({
+            tenant,
+            seq,
+            shardKey,
+            partition,
+            epoch: Number.isInteger(routeEpoch) ? routeEpoch : 0,
+          });
+        else this.checker.observe(tenant, seq, shardKey);
+        this.o.onRecord?.({ tenant, seq, shardKey, partition, offset: m.offset, routeEpoch });
+        if (keepLatency) {
+          const sentAt = Number(header(m.headers, Headers.sentAt));
+          if (Number.isFinite(sentAt)) {
+            let l = this.latency.get(tenant);
+            if (l === undefined) this.latency.set(tenant, (l = []));
+            l.push([now, now - sentAt]);
+          }
+        }
+      }
+      this.consumed++;
+      this.positions.set(partition, Number(m.offset) + 1);
+    }
   }
 
   private async startMember(consumer: Consumer): Promise<void> {
-    const keepLatency = this.o.keepLatency ?? true;
     await consumer.connect();
     await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await consumer.run({
@@ -96,38 +167,8 @@ export class CheckingConsumer {
           const msgs = batch.messages.slice(i, i + chunk);
           if (this.o.costMicros > 0)
             await new Promise((r) => setTimeout(r, (msgs.length * this.o.costMicros) / 1000));
-          const now = Date.now();
-          for (const m of msgs) {
-            const tenant = header(m.headers, Headers.tenantId);
-            const seq = Number(header(m.headers, Headers.tenantSeq));
-            if (tenant !== undefined && Number.isInteger(seq)) {
-              const shardKey = header(m.headers, Headers.shardKey);
-              // no header: the default route, epoch 0
-              const routeEpoch = Number(header(m.headers, Headers.routeEpoch) ?? 0);
-              const partition = batch.partition;
-              if (this.logChecker !== undefined)
-                this.logChecker.observe({
-                  tenant,
-                  seq,
-                  shardKey,
-                  partition,
-                  epoch: Number.isInteger(routeEpoch) ? routeEpoch : 0,
-                });
-              else this.checker.observe(tenant, seq, shardKey);
-              this.o.onRecord?.({ tenant, seq, shardKey, partition, offset: m.offset, routeEpoch });
-              if (keepLatency) {
-                const sentAt = Number(header(m.headers, Headers.sentAt));
-                if (Number.isFinite(sentAt)) {
-                  let l = this.latency.get(tenant);
-                  if (l === undefined) this.latency.set(tenant, (l = []));
-                  l.push([now, now - sentAt]);
-                }
-              }
-            }
-            this.consumed++;
-            resolveOffset(m.offset);
-            this.positions.set(batch.partition, Number(m.offset) + 1);
-          }
+          this.process(batch.partition, msgs);
+          for (const m of msgs) resolveOffset(m.offset);
           await heartbeat();
           await commitOffsetsIfNecessary();
         }
@@ -139,6 +180,6 @@ export class CheckingConsumer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.disconnect()));
+    await Promise.all([...this.consumers.map((c) => c.disconnect()), ...this.ordered.map((c) => c.stop())]);
   }
 }

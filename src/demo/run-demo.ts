@@ -11,6 +11,7 @@ import { parseControllerConfig } from '../app/controller-config.js';
 import { startControllerService, type RunningController } from '../compose/controller-service.js';
 import type { CheckerReport } from '../domain/ordering-checker.js';
 import { CheckingConsumer } from './checking-consumer.js';
+import { holdSummary, type HoldSummary } from './hold-summary.js';
 import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
 import { render } from './live-view.js';
 import {
@@ -52,6 +53,8 @@ export interface DemoSummary {
   readonly lost: number;
   readonly sendFailures: number;
   readonly checker: CheckerReport;
+  /** how long moves held records, in the producers and in the (gated) consumers */
+  readonly holds: HoldSummary;
   readonly smallTenantLatency: PhaseLatency[];
   /** when the whale's spike began, and when its route first flipped to dedicated partitions (ms epoch) */
   readonly spikeStartAt: number;
@@ -174,6 +177,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       costMicros,
       concurrency: 2,
       members: SHARED + DEDICATED,
+      // the demo's group holds a moved tenant itself: producers never wait for it (consumer-gated)
+      ordered: { routingTopic: names.routingTopic, acksTopic: names.acksTopic },
     });
     await consumer.start();
     cleanups.push(() => consumer.stop());
@@ -248,6 +253,10 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       lost: Math.max(0, produced - consumer.checker.unique),
       sendFailures: load.failed,
       checker: consumer.checker.report(),
+      holds: holdSummary(
+        producer.stats().holdEpisodesMs,
+        consumer.ordered.map((c) => c.stats()),
+      ),
       spikeStartAt: plan[1]!.from,
       firstFlipAt: flips[0],
       smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, [

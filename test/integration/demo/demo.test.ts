@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/adapters/logger.js';
+import { formatSummary } from '../../../src/cli/demo-command.js';
 import { runDemo, type DemoSummary } from '../../../src/demo/run-demo.js';
 import { brokers } from '../helpers/kafka.js';
 
@@ -48,5 +49,13 @@ describe('demo scenario, headless, on the real broker', () => {
       'peak phase',
     ]);
     expect(summary.smallTenantLatency.every((p) => p.samples > 0)).toBe(true);
+  });
+
+  it('reports the producer hold of every move and what the gated consumers held', () => {
+    expect(summary.holds.producer.count).toBeGreaterThanOrEqual(1);
+    expect(summary.holds.producer.count).toBeLessThanOrEqual(summary.migrations);
+    const text = formatSummary(summary);
+    expect(text).toMatch(/producer holds: +\d+ moves, p50 \d+ ms, p99 \d+ ms/);
+    expect(text).toMatch(/consumer holds: +\d+ holds/);
   });
 });

@@ -37,6 +37,8 @@ export class OrderedConsumer {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private counts = { processed: 0, released: 0, pauses: 0 };
+  /** ms each hold lasted (a tenant held on a partition until its gate opened), the last 1000 */
+  private readonly holdMs: number[] = [];
 
   constructor(
     private readonly kafka: Kafka,
@@ -147,6 +149,7 @@ export class OrderedConsumer {
   private async release(lane: PartitionLane<KafkaMessage>): Promise<void> {
     const view = this.view!;
     for (const tenant of lane.heldTenants()) {
+      const since = lane.heldSince(tenant);
       let released = 0;
       for (let r = lane.peek(tenant); r !== undefined; r = lane.peek(tenant)) {
         if (view.verdict(lane.topic, lane.partition, r.tenant, r.epoch).kind !== 'pass') break;
@@ -162,7 +165,11 @@ export class OrderedConsumer {
     if (p === undefined) return;
     const open = view.verdict(lane.topic, lane.partition, p.tenant, p.epoch).kind === 'pass';
     if (open || lane.heldRecords < (this.opts.maxHeldPerPartition ?? 1000)) {
-      if (open && p.tenant !== undefined) this.telemetry?.released(lane.topic, lane.partition, p.tenant, 0);
+      if (open && p.tenant !== undefined) {
+        const since = lane.heldSince(p.tenant);
+        this.telemetry?.released(lane.topic, lane.partition, p.tenant, 0);
+        if (since !== undefined && lane.peek(p.tenant) === undefined) this.noteHold(Date.now() - since);
+      }
       lane.pausedAt = undefined;
       this.consumer?.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
     }
@@ -226,6 +233,11 @@ export class OrderedConsumer {
     return lane;
   }
 
+  private noteHold(ms: number): void {
+    this.holdMs.push(ms);
+    if (this.holdMs.length > 1000) this.holdMs.shift();
+  }
+
   private heldRecords(): number {
     let n = 0;
     for (const l of this.lanes.values()) n += l.heldRecords;
@@ -237,6 +249,7 @@ export class OrderedConsumer {
       groupId: this.opts.groupId,
       memberId: this.announcer?.member,
       ...this.counts,
+      holdEpisodesMs: [...this.holdMs],
       heldRecords: this.heldRecords(),
       holds: [...this.lanes.values()].flatMap((l) =>
         l.holds().map((h) => ({

@@ -100,6 +100,11 @@ export class PartitionLane<M> {
     return this.aside.get(tenant)?.records[0];
   }
 
+  /** when the tenant's records went aside here (or the partition paused at its record) */
+  heldSince(tenant: string): number | undefined {
+    return this.aside.get(tenant)?.since ?? (this.pausedAt?.tenant === tenant ? this.pausedSince : undefined);
+  }
+
   /** Drops the tenant's first record aside, once it was processed. */
   shift(tenant: string): void {
     const held = this.aside.get(tenant);

@@ -46,6 +46,8 @@ export interface OrderedConsumerStats {
   readonly released: number;
   /** times a partition paused at a held record */
   readonly pauses: number;
+  /** how long each hold lasted (ms; a tenant held on a partition until its gate opened), the last 1000 */
+  readonly holdEpisodesMs: readonly number[];
   readonly heldRecords: number;
   readonly holds: readonly {
     topic: string;
