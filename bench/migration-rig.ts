@@ -28,6 +28,8 @@ export async function startMigrationRig(
     tenants: Record<string, TenantSpec>;
     /** keep per-record latency samples in the consumer (default true) */
     keepLatency?: boolean;
+    /** the group consumes through the ordered consumer (consumer-gated moves); default false: stop-and-wait */
+    ordered?: boolean;
   },
 ): Promise<MigrationRig> {
   const groupId = `bench-consumers-${bt.run}`;
@@ -52,6 +54,9 @@ export async function startMigrationRig(
     concurrency: 1,
     members: o.members,
     keepLatency: o.keepLatency ?? true,
+    ...(o.ordered === true
+      ? { ordered: { routingTopic: bt.names.routingTopic, acksTopic: bt.names.acksTopic } }
+      : {}),
   });
   await consumer.start();
   const producer = new SmartProducer(bt.kafka, {
