@@ -72,7 +72,34 @@ describe('a plain consumer group beside a gated one gets stop-and-wait', () => {
     await t?.close();
   });
 
-  it('the drain waits for the plain group only, and both groups keep every tenant in order', async () => {
+  it('the drain waits for the plain group only (a forged announcement for it gates nothing), and both groups keep every tenant in order', async () => {
+    // a hostile or mistaken writer announces the plain group as gated, for a member it does not have
+    const forger = t.kafka.producer();
+    await forger.connect();
+    await forger.send({
+      topic: t.names.acksTopic,
+      messages: [
+        {
+          key: `gate/${plainId}/forged-member`,
+          value: JSON.stringify({
+            v: 1,
+            kind: 'gate',
+            group: plainId,
+            memberId: 'forged-member',
+            topics: [t.topic],
+            at: Date.now(),
+          }),
+        },
+      ],
+    });
+    await forger.disconnect();
+    await waitFor(
+      async () => ((await svc.gates.gated(t.topic, [gatedId])).size === 1 ? true : undefined),
+      'the gated group announced',
+      15_000,
+      50,
+    );
+    expect([...(await svc.gates.gated(t.topic, [gatedId, plainId]))]).toEqual([gatedId]);
     svc.controller.command({ op: 'pin', topic: t.topic, tenant: 'mover' });
     const seen = await waitFor(
       () => {
@@ -112,4 +139,31 @@ describe('a plain consumer group beside a gated one gets stop-and-wait', () => {
       expect({ violations: r.violations, gaps: r.gaps }).toEqual({ violations: 0, gaps: 0 });
     expect(senders.failed()).toBe(0);
   }, 90_000);
+
+  it('a forged route record that drops or invents a fence is refused by every reader; the fence history stands', async () => {
+    const settled = await waitFor(
+      () => {
+        const r = svc.reader.table.route(t.topic, 'mover');
+        return r?.state === 'dedicated' && (r.fences?.length ?? 0) === 1 ? r : undefined;
+      },
+      'the settled route with its fence',
+      15_000,
+      20,
+    );
+    const rejectedBefore = svc.reader.rejected;
+    const { machine: _m, ...base } = settled;
+    await t.writer.write({ ...base, fences: [] });
+    await t.writer.write({
+      ...base,
+      fences: [{ epoch: 0, offsets: { 0: Number.MAX_SAFE_INTEGER } }, ...settled.fences!],
+    });
+    await waitFor(
+      () => (svc.reader.rejected >= rejectedBefore + 2 ? true : undefined),
+      'both forged records refused',
+      15_000,
+      20,
+    );
+    expect(svc.reader.table.route(t.topic, 'mover')!.fences).toEqual(settled.fences);
+    expect(producer.routes.table.route(t.topic, 'mover')!.fences).toEqual(settled.fences);
+  }, 30_000);
 });
