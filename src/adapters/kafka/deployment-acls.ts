@@ -50,6 +50,18 @@ export const producerGrants = (n: DeploymentNames): Grant[] => [
   [Res.GROUP, 'ktb-routes-', Pattern.PREFIXED, [Op.READ]],
 ];
 
+/**
+ * The least an ordered-consumer principal needs (consumer-gated moves): read the managed topics in its
+ * group (and the group's committed offsets), read the routing topic, announce itself on the acks topic.
+ */
+export const orderedConsumerGrants = (n: DeploymentNames, groupId: string): Grant[] => [
+  ...n.topics.map((t): Grant => [Res.TOPIC, t, Pattern.LITERAL, [Op.READ, Op.DESCRIBE]]),
+  [Res.GROUP, groupId, Pattern.LITERAL, [Op.READ, Op.DESCRIBE]],
+  [Res.TOPIC, n.routingTopic, Pattern.LITERAL, [Op.READ, Op.DESCRIBE]],
+  [Res.GROUP, 'ktb-routes-', Pattern.PREFIXED, [Op.READ]],
+  [Res.TOPIC, n.acksTopic, Pattern.LITERAL, [Op.WRITE, Op.DESCRIBE]],
+];
+
 /** Grants as kafkajs ACL entries for one principal (e.g. `User:controller`). */
 export const aclEntries = (principal: string, grants: readonly Grant[]): AclEntry[] =>
   grants.flatMap(([resourceType, resourceName, resourcePatternType, ops]) =>

@@ -1,6 +1,12 @@
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aclEntries, controllerGrants, producerGrants } from '../../../src/adapters/kafka/deployment-acls.js';
+import {
+  aclEntries,
+  controllerGrants,
+  orderedConsumerGrants,
+  producerGrants,
+} from '../../../src/adapters/kafka/deployment-acls.js';
+import { OrderedConsumer } from '../../../src/adapters/kafka/ordered-consumer/index.js';
 import { createManagedTopic } from '../../../src/adapters/kafka/managed-topics.js';
 import { controllerTransactionalId } from '../../../src/adapters/kafka/route-writer.js';
 import { SmartProducer } from '../../../src/adapters/kafka/smart-producer/index.js';
@@ -16,7 +22,9 @@ const PW = {
   ctl: 'controller-pa55word',
   app: 'producer-pa55word',
   eve: 'eve-pa55word-123',
+  sink: 'sink-pa55word-456',
 };
+const SINK_GROUP = 'acl-sink';
 
 /**
  * A broker with ACLs on (StandardAuthorizer), set up as docs/architecture.md, "Deploying safely" says: the
@@ -29,6 +37,7 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
   let sasl: string[];
   let svc: RunningController | undefined;
   let producer: SmartProducer | undefined;
+  let sink: OrderedConsumer | undefined;
 
   const as = (user: keyof typeof PW) =>
     new Kafka({
@@ -56,11 +65,13 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
       acl: [
         ...aclEntries('User:ctl', controllerGrants(deployment)),
         ...aclEntries('User:app', producerGrants(deployment)),
+        ...aclEntries('User:sink', orderedConsumerGrants(deployment, SINK_GROUP)),
       ],
     });
     await admin.disconnect();
   }, 120_000);
   afterAll(async () => {
+    await sink?.stop();
     await producer?.disconnect();
     await svc?.stop();
   }, 60_000);
@@ -76,9 +87,19 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
         routeLeaseMs: 4000,
         http: { port: 0, host: '127.0.0.1' },
         sasl: { mechanism: 'plain', username: 'ctl', password: PW.ctl },
+        groups: [SINK_GROUP],
       }),
       { logger: silentLogger() },
     );
+    // an ordered consumer with its documented grants: it reads, commits and announces itself
+    sink = new OrderedConsumer(as('sink'), {
+      groupId: SINK_GROUP,
+      topics: [topic],
+      ...names,
+      fromBeginning: true,
+    });
+    let sunk = 0;
+    await sink.run({ eachMessage: async () => void sunk++ });
     producer = new SmartProducer(as('app'), {
       ...names,
       lingerMs: 5,
@@ -96,6 +117,11 @@ describe('a deployment with ACLs (docs/architecture.md, "Deploying safely")', ()
     await waitFor(
       async () => (await producer!.send({ topic, tenant: 'acme', value: 'x' })).partition === target,
       'the producer routes acme to its dedicated partition',
+    );
+    await waitFor(() => (sunk > 0 ? true : undefined), 'the ordered consumer to process a record');
+    await waitFor(
+      async () => ((await svc!.gates.gated(topic, [SINK_GROUP])).has(SINK_GROUP) ? true : undefined),
+      'the controller to see the sink group gated',
     );
   }, 60_000);
 

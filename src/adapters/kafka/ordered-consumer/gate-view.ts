@@ -10,17 +10,25 @@ import type { RoutingTable } from '../../../domain/routing-table.js';
 export class GateView {
   private readonly brokerCommitted = new Map<string, Map<number, number>>();
   private readonly ownCommitted = new Map<string, Map<number, number>>();
+  /** per topic, per partition: the log-start offset (a group without a commit starts at or after it) */
+  private readonly logStart = new Map<string, Map<number, number>>();
 
   constructor(
     private readonly table: RoutingTable,
-    private readonly admin: Pick<Admin, 'fetchOffsets'>,
+    private readonly admin: Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>,
     private readonly groupId: string,
   ) {}
 
+  /**
+   * The group's committed offset on a partition, or where it will start without one: nothing below
+   * the log start can be read any more, so a group with no commit has passed a fence at or below it
+   * (a fence of 0: the tenant left a partition that was empty).
+   */
   committed(topic: string, partition: number): number | undefined {
     const b = this.brokerCommitted.get(topic)?.get(partition);
     const o = this.ownCommitted.get(topic)?.get(partition);
-    return b === undefined ? o : o === undefined ? b : Math.max(b, o);
+    const c = b === undefined ? o : o === undefined ? b : Math.max(b, o);
+    return c ?? this.logStart.get(topic)?.get(partition);
   }
 
   verdict(
@@ -50,6 +58,10 @@ export class GateView {
   }
 
   async refresh(topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      this.logStart.set(topic, new Map(ends.map((e) => [e.partition, Number(e.low)])));
+    }
     const r = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [...topics] });
     for (const t of r) {
       const m = new Map<number, number>();
