@@ -14,3 +14,4 @@ export { registryConnectionFromEnv, type SchemaRegistryConnection } from './regi
 export { connectSchemaRegistry, type RegistryHandle } from './registry-handle.js';
 export { subjectName, recordNameOf, type SubjectNameStrategy } from './subject-name.js';
 export { defaultRetryPolicy, type RetryPolicy } from './backoff.js';
+export type { RawAvroSchema, ConfluentSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';

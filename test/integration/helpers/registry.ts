@@ -1,12 +1,12 @@
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { inject } from 'vitest';
-import type { SchemaRegistryConnection } from '../../../src/adapters/schema-registry/index.js';
+import type { RawAvroSchema, SchemaRegistryConnection } from '../../../src/adapters/schema-registry/index.js';
 
 /** The suite's shared registry (global setup): schemas live in memory, so each test uses its own subjects. */
 export const sharedRegistry = (): SchemaRegistryConnection => ({ url: inject('schemaRegistryUrl') });
 
 /** The demo's event as Avro: version 1, and version 2 that adds a field with a default (a compatible change). */
-export const eventV1 = {
+export const eventV1: RawAvroSchema = {
   type: 'record',
   name: 'TenantEvent',
   namespace: 'ktb.test',
@@ -14,11 +14,11 @@ export const eventV1 = {
     { name: 'tenant', type: 'string' },
     { name: 'seq', type: 'long' },
   ],
-} as const;
-export const eventV2 = {
+};
+export const eventV2: RawAvroSchema = {
   ...eventV1,
   fields: [...eventV1.fields, { name: 'region', type: 'string', default: 'eu' }],
-} as const;
+};
 export const avro = (schema: object) => ({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }) as const;
 
 /** Sets a subject's compatibility level through the registry's own REST API. */
