@@ -28,6 +28,11 @@ export interface CheckingConsumerOptions {
    * such as `tenant-balancer check`, which sees a migrated tenant's partitions interleaved.
    */
   readonly order?: 'consumed' | 'log';
+  /**
+   * Decodes every value (a schema registry deserializer: by the schema id it carries); values that
+   * do not decode are counted in `decodeFailures`, the first error kept in `firstDecodeError`.
+   */
+  readonly decodeValue?: (value: Buffer) => Promise<unknown>;
   /** called for every record with a tenant sequence, after the checker saw it (diagnostics) */
   readonly onRecord?: (r: {
     tenant: string;
@@ -58,6 +63,10 @@ export class CheckingConsumer {
   /** tenant -> [consumedAt, latencyMs] samples */
   readonly latency = new Map<string, [number, number][]>();
   consumed = 0;
+  /** with `decodeValue`: values decoded, and values that did not decode */
+  decoded = 0;
+  decodeFailures = 0;
+  firstDecodeError: string | undefined;
   private readonly consumers: Consumer[];
 
   constructor(
@@ -98,6 +107,7 @@ export class CheckingConsumer {
             await new Promise((r) => setTimeout(r, (msgs.length * this.o.costMicros) / 1000));
           const now = Date.now();
           for (const m of msgs) {
+            if (this.o.decodeValue !== undefined && m.value !== null) await this.decode(m.value);
             const tenant = header(m.headers, Headers.tenantId);
             const seq = Number(header(m.headers, Headers.tenantSeq));
             if (tenant !== undefined && Number.isInteger(seq)) {
@@ -136,6 +146,16 @@ export class CheckingConsumer {
           this.positions.set(batch.partition, Number(batch.lastOffset()) + 1);
       },
     });
+  }
+
+  private async decode(value: Buffer): Promise<void> {
+    try {
+      await this.o.decodeValue!(value);
+      this.decoded++;
+    } catch (e) {
+      this.decodeFailures++;
+      this.firstDecodeError ??= e instanceof Error ? e.message : String(e);
+    }
   }
 
   async stop(): Promise<void> {
