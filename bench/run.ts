@@ -3,6 +3,7 @@
 // --runs N: how many A-B / B-A run pairs noisy-neighbour takes (default 2).
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
+import { avroBench } from './avro.js';
 import { drainPauseBench } from './drain-pause.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
@@ -19,6 +20,7 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   partitioner: partitionerBench,
   observer: observerBench,
   producer: producerBench,
+  avro: avroBench,
   'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
