@@ -96,7 +96,7 @@ const clockSyntax = [
 const pureFiles = ['src/domain/**/*.ts', 'src/policy/**/*.ts', 'src/streams/**/*.ts', 'machines/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.local-kafka/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.local-kafka/**', '.local-registry/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/adapters/local-kafka/package-root.js';
+import { packageRoot } from '../src/adapters/local-process/package-root.js';
 
 export interface BenchRow {
   readonly metric: string;

@@ -3,6 +3,7 @@
 // --runs N: how many A-B / B-A run pairs noisy-neighbour takes (default 2).
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
+import { avroBench } from './avro.js';
 import { drainPauseBench } from './drain-pause.js';
 import { laggingConsumerBench } from './lagging-consumer.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
@@ -20,6 +21,7 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   partitioner: partitionerBench,
   observer: observerBench,
   producer: producerBench,
+  avro: avroBench,
   'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
   // ~5 minutes (a group 60 s behind must first fall 60 s behind, and stop-and-wait then waits for it)

@@ -22,3 +22,6 @@ export { createPartitionChooser } from './domain/partition-choice.js';
 export { murmur2, partitionForKey } from './domain/murmur2.js';
 export { TenantBalancerError, ErrorCode, isTenantBalancerError } from './domain/errors.js';
 export type { TenantRoute, PoolLayout, RouteState, Ordering } from './domain/route-record.js';
+// Schema registry serializers for the SmartProducer and matching deserializers (Confluent wire format).
+export * from './adapters/schema-registry/index.js';
+export { SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';

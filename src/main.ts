@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { isTenantBalancerError } from './domain/errors.js';
 import { kafkaCommand } from './cli/kafka-command.js';
+import { registryCommand } from './cli/registry-command.js';
 import { checkCommand } from './cli/check-command.js';
 import { controllerCommand } from './cli/controller-command.js';
 import { demoCommand } from './cli/demo-command.js';
@@ -15,6 +16,7 @@ const program = new Command('tenant-balancer')
   .version('0.1.0')
   .showHelpAfterError()
   .addCommand(kafkaCommand())
+  .addCommand(registryCommand())
   .addCommand(topicsCommand())
   .addCommand(routesCommand())
   .addCommand(controllerCommand())

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { CheckingConsumer } from '../demo/checking-consumer.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
+import { registryConnectionFromEnv, schemaDeserializer } from '../adapters/schema-registry/index.js';
 import {
   connect,
   positiveInt,
@@ -14,6 +15,7 @@ interface CheckFlags extends ConnectionFlags {
   topic: string;
   group?: string;
   idleMs: number;
+  schemaRegistry?: string | true;
 }
 
 /**
@@ -40,9 +42,14 @@ export function checkCommand(): Command {
         'stop after no new record for this long (it stops anyway once it has read up to the end offsets it found at start)',
         positiveInt('--idle-ms', 100),
         3000,
+      )
+      .option(
+        '--schema-registry [url]',
+        'also decode every value by the schema id it carries (Confluent wire format: Avro, JSON Schema, Protobuf), from this registry (default SCHEMA_REGISTRY_URL; basic auth from SCHEMA_REGISTRY_USERNAME/PASSWORD); exits 1 when a value does not decode',
       ),
   ).action(async (f: CheckFlags) => {
     const { kafka, brokers } = connect(f, 'tenant-balancer-check');
+    const decodeValue = f.schemaRegistry === undefined ? undefined : checkDeserializer(f.schemaRegistry);
     // Where the log ends now: check reads up to there (records written meanwhile may be read too).
     const ends = await reportingUnreachable(brokers, async () => {
       const admin = kafka.admin();
@@ -65,6 +72,7 @@ export function checkCommand(): Command {
       concurrency: Math.max(1, ends.size),
       keepLatency: false,
       order: 'log',
+      ...(decodeValue !== undefined ? { decodeValue } : {}),
     });
     const readAll = () => [...ends].every(([p, end]) => (c.positions.get(p) ?? 0) >= end);
     const empty = readAll();
@@ -83,7 +91,30 @@ export function checkCommand(): Command {
       if (!empty) await c.stop();
     }
     const r = c.logChecker!.report();
-    console.log(JSON.stringify(r, null, 2));
-    if (r.violations > 0 || r.gaps > 0) process.exitCode = 1;
+    const values =
+      decodeValue === undefined
+        ? {}
+        : {
+            values: {
+              decoded: c.decoded,
+              decodeFailures: c.decodeFailures,
+              firstDecodeError: c.firstDecodeError,
+            },
+          };
+    console.log(JSON.stringify({ ...r, ...values }, null, 2));
+    if (r.violations > 0 || r.gaps > 0 || c.decodeFailures > 0) process.exitCode = 1;
   });
+}
+
+/** --schema-registry [url]: the URL given, else the environment's registry (with its credentials). */
+function checkDeserializer(flag: string | true): (value: Buffer) => Promise<unknown> {
+  const env = registryConnectionFromEnv(
+    flag === true ? process.env : { ...process.env, SCHEMA_REGISTRY_URL: flag },
+  );
+  if (env === undefined)
+    throw new TenantBalancerError(
+      ErrorCode.ConfigInvalid,
+      '--schema-registry needs a URL: give one (--schema-registry http://host:8081/apis/ccompat/v7) or set SCHEMA_REGISTRY_URL',
+    );
+  return schemaDeserializer({ registry: env });
 }

@@ -77,3 +77,11 @@ export const positiveInt =
       throw new InvalidArgumentError(`${what} must be an integer >= ${min}`);
     return n;
   };
+
+/** A local service's port (broker, registry): unprivileged, with room above it for extra listeners. */
+export const parsePort = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1024 || n > 65_000)
+    throw new InvalidArgumentError('expected a port between 1024 and 65000');
+  return n;
+};

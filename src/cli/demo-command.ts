@@ -16,6 +16,7 @@ interface DemoFlags {
   topic?: string;
   ui: boolean;
   json?: boolean;
+  avro?: boolean;
 }
 
 export const formatSummary = (s: DemoSummary): string =>
@@ -32,6 +33,11 @@ export const formatSummary = (s: DemoSummary): string =>
     ...s.smallTenantLatency.map(
       (p) => `  ${p.phase.padEnd(13)} p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  (${p.samples} records)`,
     ),
+    ...(s.avro
+      ? [
+          `values (Avro, ${s.avro.registry}): ${s.avro.decoded} decoded by schema id, ${s.avro.decodeFailures} failed (0 expected)${s.avro.firstDecodeError ? `; first: ${s.avro.firstDecodeError}` : ''}`,
+        ]
+      : []),
     ...(s.transitions.length ? ['transitions:', ...s.transitions.map((t) => `  ${t}`)] : []),
   ].join('\n');
 
@@ -51,6 +57,10 @@ export function demoCommand(): Command {
     .option('--topic <name>', 'use this managed topic (created when missing) instead of a fresh one')
     .option('--no-ui', 'no live view (for CI/logs)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--avro',
+      'write the records as Avro through a schema registry (SCHEMA_REGISTRY_URL, else the local Apicurio on 8081, started or reused; needs Java 21+) and decode them back by schema id',
+    )
     .action(async (f: DemoFlags) => {
       const logger = createLogger('tenant-balancer-demo', process.env['LOG_LEVEL'] || 'error');
       const abort = new AbortController();
@@ -67,12 +77,14 @@ export function demoCommand(): Command {
           ui: f.ui,
           inspect: inspector?.inspect,
           topic: f.topic,
+          avro: f.avro === true,
           logger,
         },
         abort.signal,
       );
       await inspector?.stop();
       console.log(f.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-      if (summary.checker.violations > 0 || summary.lost > 0) process.exitCode = 1;
+      if (summary.checker.violations > 0 || summary.lost > 0 || (summary.avro?.decodeFailures ?? 0) > 0)
+        process.exitCode = 1;
     });
 }

@@ -1,12 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import * as localKafka from '../adapters/local-kafka/index.js';
+import { parsePort } from './common.js';
 
-const parsePort = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1024 || n > 65_000)
-    throw new InvalidArgumentError('expected a port between 1024 and 65000');
-  return n;
-};
 const parseBrokers = (v: string): 1 | 3 => {
   if (v === '1' || v === '3') return Number(v) as 1 | 3;
   throw new InvalidArgumentError('expected 1 or 3');

@@ -34,6 +34,11 @@ export interface CheckingConsumerOptions {
    * itself, so the controller does not make producers wait for it): the routing and acks topics.
    */
   readonly ordered?: { readonly routingTopic: string; readonly acksTopic: string };
+  /**
+   * Decodes every value (a schema registry deserializer: by the schema id it carries); values that
+   * do not decode are counted in `decodeFailures`, the first error kept in `firstDecodeError`.
+   */
+  readonly decodeValue?: (value: Buffer) => Promise<unknown>;
   /** called for every record with a tenant sequence, after the checker saw it (diagnostics) */
   readonly onRecord?: (r: {
     tenant: string;
@@ -64,6 +69,10 @@ export class CheckingConsumer {
   /** tenant -> [consumedAt, latencyMs] samples */
   readonly latency = new Map<string, [number, number][]>();
   consumed = 0;
+  /** with `decodeValue`: values decoded, and values that did not decode */
+  decoded = 0;
+  decodeFailures = 0;
+  firstDecodeError: string | undefined;
   private readonly consumers: Consumer[];
   /** the members, when consuming through the ordered consumer */
   readonly ordered: OrderedConsumer[];
@@ -113,7 +122,7 @@ export class CheckingConsumer {
           eachBatch: async ({ partition, messages }) => {
             if (this.o.costMicros > 0)
               await new Promise((r) => setTimeout(r, (messages.length * this.o.costMicros) / 1000));
-            this.process(partition, messages);
+            await this.process(partition, messages);
           },
         }),
       ),
@@ -121,10 +130,11 @@ export class CheckingConsumer {
   }
 
   /** Checks and counts records this member processed (order, latency, positions). */
-  private process(partition: number, msgs: readonly KafkaMessage[]): void {
+  private async process(partition: number, msgs: readonly KafkaMessage[]): Promise<void> {
     const keepLatency = this.o.keepLatency ?? true;
     const now = Date.now();
     for (const m of msgs) {
+      if (this.o.decodeValue !== undefined && m.value !== null) await this.decode(m.value);
       const tenant = header(m.headers, Headers.tenantId);
       const seq = Number(header(m.headers, Headers.tenantSeq));
       if (tenant !== undefined && Number.isInteger(seq)) {
@@ -167,7 +177,7 @@ export class CheckingConsumer {
           const msgs = batch.messages.slice(i, i + chunk);
           if (this.o.costMicros > 0)
             await new Promise((r) => setTimeout(r, (msgs.length * this.o.costMicros) / 1000));
-          this.process(batch.partition, msgs);
+          await this.process(batch.partition, msgs);
           for (const m of msgs) resolveOffset(m.offset);
           await heartbeat();
           await commitOffsetsIfNecessary();
@@ -177,6 +187,16 @@ export class CheckingConsumer {
           this.positions.set(batch.partition, Number(batch.lastOffset()) + 1);
       },
     });
+  }
+
+  private async decode(value: Buffer): Promise<void> {
+    try {
+      await this.o.decodeValue!(value);
+      this.decoded++;
+    } catch (e) {
+      this.decodeFailures++;
+      this.firstDecodeError ??= e instanceof Error ? e.message : String(e);
+    }
   }
 
   async stop(): Promise<void> {

@@ -13,7 +13,7 @@ export interface View {
   whaleRate: number;
   tenants: TenantStatus[];
   consumer: CheckingConsumer;
-  load: TenantLoad;
+  load: Pick<TenantLoad<unknown>, 'sent'>;
   transitions: string[];
   migrations: number;
   small: string[];

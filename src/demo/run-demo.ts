@@ -3,13 +3,14 @@ import type { Kafka } from 'kafkajs';
 import type { InspectionEvent } from 'xstate';
 import { createKafka } from '../adapters/kafka/client.js';
 import { createManagedTopic } from '../adapters/kafka/managed-topics.js';
-import { SmartProducer } from '../adapters/kafka/smart-producer/index.js';
+import { SmartProducer, type Serializer } from '../adapters/kafka/smart-producer/index.js';
 import * as localKafka from '../adapters/local-kafka/index.js';
 import type { Logger } from '../adapters/logger.js';
 import { securityFromEnv } from '../app/connection-security.js';
 import { parseControllerConfig } from '../app/controller-config.js';
 import { startControllerService, type RunningController } from '../compose/controller-service.js';
 import type { CheckerReport } from '../domain/ordering-checker.js';
+import { avroSummary, startDemoAvro, type AvroSummary, type DemoEvent } from './avro-values.js';
 import { CheckingConsumer } from './checking-consumer.js';
 import { holdSummary, type HoldSummary } from './hold-summary.js';
 import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
@@ -37,6 +38,8 @@ export interface DemoOptions {
   readonly costMicros?: number;
   /** use this managed topic (created when missing) instead of a fresh demo-<id> topic */
   readonly topic?: string | undefined;
+  /** write the records as Avro through the schema registry, and decode them back by schema id */
+  readonly avro?: boolean;
 }
 
 export interface DemoSummary {
@@ -59,6 +62,8 @@ export interface DemoSummary {
   /** when the whale's spike began, and when its route first flipped to dedicated partitions (ms epoch) */
   readonly spikeStartAt: number;
   readonly firstFlipAt: number | undefined;
+  /** with `avro`: the registry, and the values the consumer decoded by schema id (or failed to) */
+  readonly avro?: AvroSummary;
 }
 
 const SHARED = 4;
@@ -171,6 +176,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       cleanups.push(() => svc!.stop());
     }
 
+    const avro = o.avro === true ? await startDemoAvro((l) => console.error(l)) : undefined;
+    if (avro !== undefined) cleanups.push(() => avro.stop());
     const consumer = new CheckingConsumer(kafka, {
       topic,
       groupId,
@@ -179,17 +186,23 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       members: SHARED + DEDICATED,
       // the demo's group holds a moved tenant itself: producers never wait for it (consumer-gated)
       ordered: { routingTopic: names.routingTopic, acksTopic: names.acksTopic },
+      ...(avro !== undefined ? { decodeValue: avro.deserializer } : {}),
     });
     await consumer.start();
     cleanups.push(() => consumer.stop());
-    const producer = new SmartProducer(
+    const producer = new SmartProducer<string | DemoEvent>(
       kafka,
       { ...names, lingerMs: 5, routeLeaseMs: 5000, trafficIntervalMs: 100 },
-      { logger: log },
+      {
+        logger: log,
+        ...(avro !== undefined ? { serializer: avro.serializer as Serializer<string | DemoEvent> } : {}),
+      },
     );
     await producer.connect();
     cleanups.push(() => producer.disconnect());
-    const load = new TenantLoad(producer, topic);
+    const load = new TenantLoad<string | DemoEvent>(producer, topic, 20, (tenant, seq, shardKey) =>
+      avro !== undefined ? { tenant, seq, shardKey: shardKey ?? null } : `${tenant}:${seq}`,
+    );
     const small = Array.from({ length: o.tenants }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
     for (const s of small) load.set(s, { rate: 15 });
 
@@ -259,6 +272,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       ),
       spikeStartAt: plan[1]!.from,
       firstFlipAt: flips[0],
+      ...avroSummary(avro, consumer),
       smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, [
         { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
         { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },

@@ -8,12 +8,16 @@ export interface TenantSpec {
   shardKeys?: readonly string[];
 }
 
+/** The value of a tenant's seq-th record; by default the string `tenant:seq`. */
+export type ValueOf<V> = (tenant: string, seq: number, shardKey: string | undefined) => V;
+const plainValue: ValueOf<string> = (tenant, seq) => `${tenant}:${seq}`;
+
 /**
  * Simulated tenants: each sends at its rate through the SmartProducer, stamping `tenant-seq`
  * (from 1, per tenant, or per shard key when it has them), `sent-at` and `shard-key`, so any
  * consumer can check order, loss and latency.
  */
-export class TenantLoad {
+export class TenantLoad<V = string> {
   private readonly specs = new Map<string, TenantSpec & { debt: number; next: number }>();
   private readonly seqs = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -24,9 +28,10 @@ export class TenantLoad {
   private inflight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly producer: SmartProducer,
+    private readonly producer: SmartProducer<V>,
     private readonly topic: string,
     private readonly tickMs = 20,
+    private readonly valueOf: ValueOf<V> = plainValue as unknown as ValueOf<V>,
   ) {}
 
   set(tenant: string, spec: TenantSpec): void {
@@ -71,7 +76,7 @@ export class TenantLoad {
           .send({
             topic: this.topic,
             tenant,
-            value: `${tenant}:${seq}`,
+            value: this.valueOf(tenant, seq, shardKey),
             headers,
             ...(shardKey !== undefined ? { secondaryKey: shardKey } : {}),
           })

@@ -82,6 +82,24 @@ export const ErrorCode = {
   ObserveMode: 'KTB_OBSERVE_MODE',
   /** a config reload changed a field that only a restart applies (brokers, topics, http, ...); nothing was applied (HTTP 409) */
   ConfigRestartRequired: 'KTB_CONFIG_RESTART_REQUIRED',
+  /** the local schema registry (Apicurio) needs Java 21 or newer and none was found; the message lists where we looked */
+  RegistryJavaMissing: 'KTB_REGISTRY_JAVA_MISSING',
+  /** Maven could not fetch the registry distribution, or it could not be unpacked into the cache */
+  RegistryDownloadFailed: 'KTB_REGISTRY_DOWNLOAD_FAILED',
+  /** the local schema registry did not start or did not answer in time */
+  RegistryStartFailed: 'KTB_REGISTRY_START_FAILED',
+  /** send(): the value does not match its schema (Avro, JSON Schema or Protobuf); the message names the fields */
+  SchemaValueInvalid: 'KTB_SCHEMA_VALUE_INVALID',
+  /** send(): the registry refused to register the schema as incompatible with the subject's earlier versions */
+  SchemaIncompatible: 'KTB_SCHEMA_INCOMPATIBLE',
+  /** the registry refused the schema itself (it does not parse), or the registry answered with an error */
+  SchemaRejected: 'KTB_SCHEMA_REJECTED',
+  /** the subject or schema id the serializer or deserializer asked for is not in the registry */
+  SchemaNotFound: 'KTB_SCHEMA_NOT_FOUND',
+  /** the schema registry did not answer (down or unreachable) within the serializer's retry budget */
+  SchemaRegistryUnavailable: 'KTB_SCHEMA_REGISTRY_UNAVAILABLE',
+  /** a record value is not in the Confluent wire format (magic byte 0, 4-byte schema id), or its payload does not decode */
+  SchemaDecodeFailed: 'KTB_SCHEMA_DECODE_FAILED',
   /** a broken invariant inside this library (a bug): report it with the message */
   Internal: 'KTB_INTERNAL',
   /** this package's own files (package.json, scripts/kafka/pom.xml) were not found: a broken install */

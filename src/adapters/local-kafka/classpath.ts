@@ -3,21 +3,21 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
-import { packageRoot } from './package-root.js';
+import { javaMajor } from '../local-process/java.js';
+import { checkMaven } from '../local-process/maven.js';
+import { packageRoot } from '../local-process/package-root.js';
 
 export const pomPath = (): string => join(packageRoot(), 'scripts', 'kafka', 'pom.xml');
 
 /** Fails fast with an install hint instead of a cryptic spawn ENOENT. */
 export function checkJava(): number {
-  const r = spawnSync('java', ['-version'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) {
+  const major = javaMajor('java');
+  if (major === null) {
     throw new TenantBalancerError(
       ErrorCode.JavaMissing,
       'java was not found on PATH; the local Kafka broker needs Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless), or set KAFKA_BROKERS to use an existing cluster.',
     );
   }
-  const m = /version "(\d+)(?:\.(\d+))?/.exec(`${r.stderr}${r.stdout}`);
-  const major = m ? (m[1] === '1' ? Number(m[2]) : Number(m[1])) : 0;
   if (major < 17) {
     throw new TenantBalancerError(
       ErrorCode.JavaTooOld,
@@ -25,16 +25,6 @@ export function checkJava(): number {
     );
   }
   return major;
-}
-
-function checkMaven(): void {
-  const r = spawnSync('mvn', ['--version'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) {
-    throw new TenantBalancerError(
-      ErrorCode.MavenMissing,
-      'mvn was not found on PATH; it resolves the Kafka broker jars from Maven Central (Debian: apt-get install maven).',
-    );
-  }
 }
 
 const missingJars = (cp: string): string[] => cp.split(':').filter((jar) => jar !== '' && !existsSync(jar));
@@ -53,7 +43,7 @@ export function resolveClasspath(home: string): string {
     const cached = readFileSync(cacheFile, 'utf8').trim();
     if (cached !== '' && missingJars(cached).length === 0) return cached;
   }
-  checkMaven();
+  checkMaven('the Kafka broker jars');
   const r = spawnSync(
     'mvn',
     ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${cacheFile}`],

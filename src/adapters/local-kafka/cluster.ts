@@ -18,7 +18,8 @@ import {
   tlsClientKeyFile,
   type LocalKafkaOptions,
 } from './options.js';
-import { brokersAnswering, isAlive, portIsFree } from './probe.js';
+import { isAlive, logTail, portIsFree, readPidFile, stopPidFile } from '../local-process/process.js';
+import { brokersAnswering } from './probe.js';
 import { log4jConfig, serverProperties, type TlsStores } from './server-properties.js';
 
 export interface ClusterStatus {
@@ -36,12 +37,7 @@ export interface StartResult {
 const nodeIds = (o: LocalKafkaOptions): number[] => Array.from({ length: o.brokers }, (_, i) => i + 1);
 const pidFile = (o: LocalKafkaOptions, id: number): string => join(nodeDir(o, id), 'kafka.pid');
 const logFile = (o: LocalKafkaOptions, id: number): string => join(nodeDir(o, id), 'kafka.log');
-const readPid = (o: LocalKafkaOptions, id: number): number | null => {
-  const f = pidFile(o, id);
-  if (!existsSync(f)) return null;
-  const pid = Number(readFileSync(f, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-};
+const readPid = (o: LocalKafkaOptions, id: number): number | null => readPidFile(pidFile(o, id));
 
 export async function status(o: LocalKafkaOptions): Promise<ClusterStatus> {
   const nodes = nodeIds(o).map((nodeId) => {
@@ -53,11 +49,6 @@ export async function status(o: LocalKafkaOptions): Promise<ClusterStatus> {
   const running = anyAlive && (await brokersAnswering(bootstrap)) >= o.brokers;
   return { running, bootstrap, nodes };
 }
-
-const logTail = (file: string, lines = 30): string =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
-    : '(no log written)';
 
 const startFailure = (o: LocalKafkaOptions, why: string): TenantBalancerError => {
   const tails = nodeIds(o)
@@ -323,16 +314,7 @@ export async function stopNode(
   graceMs = 30_000,
   signal: NodeJS.Signals = 'SIGTERM',
 ): Promise<void> {
-  const pid = readPid(o, id);
-  if (pid === null) return;
-  if (isAlive(pid)) {
-    process.kill(pid, signal);
-    const deadline = Date.now() + graceMs;
-    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
-  }
-  rmSync(pidFile(o, id), { force: true });
+  await stopPidFile(pidFile(o, id), graceMs, signal);
 }
 
 export async function stop(o: LocalKafkaOptions, opts: { clean?: boolean } = {}): Promise<void> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../local-process/package-root.js';
 
 export interface LocalKafkaOptions {
   /** First broker port; broker i listens on port + i. */

@@ -6,6 +6,8 @@ export interface Seen {
   readonly offset: number;
   readonly key: string | null;
   readonly value: string | null;
+  /** the value as written (schema registry values are binary) */
+  readonly bytes: Buffer | null;
   readonly headers: Record<string, string>;
 }
 
@@ -28,6 +30,7 @@ export async function collect(
         offset: Number(message.offset),
         key: message.key === null ? null : message.key.toString(),
         value: message.value === null ? null : message.value.toString(),
+        bytes: message.value,
         headers,
       });
     },

@@ -43,8 +43,10 @@ describe('docker-compose.yml and otel-collector.yaml agree', () => {
       'jaeger',
       'kafka',
       'otel-collector',
+      'schema-registry',
       'topics-init',
     ]);
+    expect(compose.services['schema-registry']?.image).toMatch(/^apicurio\/apicurio-registry:3\./);
     expect(compose.services['kafka']?.image).toMatch(/^apache\/kafka:4\./);
     expect(compose.services['otel-collector']?.image).toMatch(/^otel\/opentelemetry-collector-contrib:/);
     expect(compose.services['jaeger']?.image).toMatch(/^jaegertracing\/jaeger:2\./);
@@ -184,6 +186,17 @@ describe('docker-compose.yml and otel-collector.yaml agree', () => {
         `kafka:${kPort}`,
       );
     }
+  });
+
+  it('runs the demo with Avro values through the registry compose defines', () => {
+    const demo = compose.services['demo'];
+    expect(demo?.command).toContain('--avro');
+    const url = new URL(String(demo?.environment?.['SCHEMA_REGISTRY_URL']));
+    expect(compose.services[url.hostname], 'the registry host is a service').toBeDefined();
+    // Apicurio listens on 8080 in its container; its Confluent-compatible API is under /apis/ccompat/v7
+    expect(containerPorts(compose.services[url.hostname])).toContain(Number(url.port));
+    expect(url.pathname).toBe('/apis/ccompat/v7');
+    expect(demo?.depends_on).toHaveProperty([url.hostname]);
   });
 
   it('has collector pipelines that reference only defined components', () => {

@@ -59,6 +59,9 @@ export class Intake<V> {
     try {
       if (record.tenant !== undefined) tenantId(record.tenant);
       value = this.deps.serializer.serialize(record.value, { topic: record.topic, tenant: record.tenant });
+      // It may reject while an earlier record holds the head: mark it handled now, it is read (and
+      // its record failed alone) when it reaches the head.
+      if (value instanceof Promise) value.catch(() => undefined);
     } catch (e) {
       this.deps.completion.refuse(done, e);
       return;

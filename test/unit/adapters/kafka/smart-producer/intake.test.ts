@@ -69,6 +69,27 @@ describe('Intake (ordered acceptance with back-pressure)', () => {
     expect(values(h.routed)).toEqual(['slow-1', 'fast-2', 'fast-3']);
   });
 
+  it('fails a record whose async serializer rejects while an earlier one still waits, alone and handled', async () => {
+    const gated = gatedSerializer();
+    const serializer: Serializer<string> = {
+      name: 'gated-or-failing',
+      serialize: (v, ctx) =>
+        v.startsWith('bad')
+          ? Promise.reject(new Error(`${v} does not match`))
+          : gated.serializer.serialize(v, ctx),
+    };
+    const h = intakeHarness({ serializer });
+    h.send('slow-1');
+    h.send('bad-2');
+    h.send('fast-3');
+    // bad-2 rejects while slow-1 holds the head: an unhandled rejection here would fail the run
+    await new Promise((r) => setTimeout(r, 20));
+    gated.releaseAll();
+    await settle();
+    expect(values(h.routed)).toEqual(['slow-1', 'fast-3']);
+    expect(h.outcomes.map((o) => [o.value, o.err?.code])).toEqual([['bad-2', ErrorCode.SendFailed]]);
+  });
+
   it("reads a topic's partition count once, before its first record, and routes with it", async () => {
     const h = intakeHarness();
     h.send('a');

@@ -16,7 +16,7 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
     if (parent === dir)
       throw new TenantBalancerError(
         ErrorCode.PackageIncomplete,
-        `no package.json named kafka-tenant-balancer in ${from} or any folder above it; run from the repository or from an installed copy of the package (the local broker needs its scripts/kafka/pom.xml); reinstall it if its files were moved`,
+        `no package.json named kafka-tenant-balancer in ${from} or any folder above it; run from the repository or from an installed copy of the package (the local broker and registry need its scripts/kafka/pom.xml); reinstall it if its files were moved`,
       );
     dir = parent;
   }
