@@ -158,8 +158,10 @@ export class OrderedConsumer {
         released++;
       }
       this.counts.released += released;
-      if (lane.peek(tenant) === undefined)
+      if (lane.peek(tenant) === undefined) {
         this.telemetry?.released(lane.topic, lane.partition, tenant, released);
+        if (since !== undefined) this.noteHold(Date.now() - since);
+      }
     }
     const p = lane.pausedAt;
     if (p === undefined) return;
