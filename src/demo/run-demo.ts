@@ -1,88 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { InspectionEvent } from 'xstate';
 import { createKafka } from '../adapters/kafka/client.js';
 import { createManagedTopic } from '../adapters/kafka/managed-topics.js';
 import { SmartProducer, type Serializer } from '../adapters/kafka/smart-producer/index.js';
 import * as localKafka from '../adapters/local-kafka/index.js';
-import type { Logger } from '../adapters/logger.js';
 import { securityFromEnv } from '../app/connection-security.js';
 import { parseControllerConfig } from '../app/controller-config.js';
 import { startControllerService, type RunningController } from '../compose/controller-service.js';
-import type { CheckerReport } from '../domain/ordering-checker.js';
-import { avroSummary, startDemoAvro, type AvroSummary, type DemoEvent } from './avro-values.js';
+import { avroSummary, startDemoAvro, type DemoEvent } from './avro-values.js';
 import { CheckingConsumer } from './checking-consumer.js';
-import { holdSummary, type HoldSummary } from './hold-summary.js';
-import { latencyByPhase, type PhaseLatency } from './latency-stats.js';
+import { holdSummary } from './hold-summary.js';
+import { latencyByPhase } from './latency-stats.js';
 import { render } from './live-view.js';
-import {
-  FirstMoveTimeline,
-  movesByPhase,
-  startsMove,
-  type MoveStart,
-  type PhaseMoves,
-  type TimelineEntry,
-} from './moves-by-phase.js';
+import { FirstMoveTimeline, movesByPhase, startsMove, type MoveStart } from './moves-by-phase.js';
 import { TenantLoad } from './tenant-load.js';
+import {
+  DEDICATED,
+  SHARED,
+  SHARD_KEYS,
+  STEADY_AFTER_MS,
+  WHALE,
+  phases,
+  type DemoOptions,
+  type DemoSummary,
+} from './demo-scenario.js';
 
-export interface DemoOptions {
-  readonly durationSec: number;
-  readonly tenants: number;
-  readonly whaleRate: number;
-  readonly controller: 'in-process' | 'none' | 'external';
-  readonly ui: boolean;
-  readonly inspect?: ((e: InspectionEvent) => void) | undefined;
-  readonly logger: Logger;
-  readonly httpPort?: number;
-  /** per-record processing cost (µs): each partition's consumers handle 1e6/cost records/s */
-  readonly costMicros?: number;
-  /** use this managed topic (created when missing) instead of a fresh demo-<id> topic */
-  readonly topic?: string | undefined;
-  /** write the records as Avro through the schema registry, and decode them back by schema id */
-  readonly avro?: boolean;
-}
-
-export interface DemoSummary {
-  readonly topic: string;
-  readonly controller: DemoOptions['controller'];
-  readonly migrations: number;
-  /** moves started in each of the whale's phases (before, spike, peak, after) */
-  readonly movesByPhase: PhaseMoves[];
-  /** the whale's first move, step by step, in ms after its spike began */
-  readonly firstMove: TimelineEntry[];
-  readonly transitions: string[];
-  readonly produced: number;
-  readonly consumed: number;
-  readonly lost: number;
-  readonly sendFailures: number;
-  readonly checker: CheckerReport;
-  /** how long moves held records, in the producers and in the (gated) consumers */
-  readonly holds: HoldSummary;
-  readonly smallTenantLatency: PhaseLatency[];
-  /** when the whale's spike began, and when its route first flipped to dedicated partitions (ms epoch) */
-  readonly spikeStartAt: number;
-  readonly firstFlipAt: number | undefined;
-  /** with `avro`: the registry, and the values the consumer decoded by schema id (or failed to) */
-  readonly avro?: AvroSummary;
-}
-
-const SHARED = 4;
-const DEDICATED = 8;
-const WHALE = 'whale';
-/** how long into the peak the whale's window rate has settled and one grow cooldown has passed */
-const STEADY_AFTER_MS = 5000;
-const SHARD_KEYS = Array.from({ length: 16 }, (_, i) => `user-${i}`);
-
-/** The whale's script: quiet, hot, bigger than one partition, cool (fractions of the duration). */
-export const phases = (start: number, durationMs: number, whaleRate: number) => {
-  const at = (f: number) => start + Math.round(durationMs * f);
-  return [
-    { name: 'before', from: at(0), to: at(0.15), whale: Math.max(5, Math.round(whaleRate * 0.01)) },
-    { name: 'spike', from: at(0.15), to: at(0.35), whale: Math.round(whaleRate * 0.3) },
-    { name: 'peak', from: at(0.35), to: at(0.55), whale: whaleRate },
-    { name: 'after', from: at(0.55), to: at(1), whale: 2 },
-  ];
-};
+export { phases, type DemoOptions, type DemoSummary } from './demo-scenario.js';
 
 /**
  * `tenant-balancer demo`: an embedded broker (unless KAFKA_BROKERS), a managed topic, the
