@@ -142,7 +142,7 @@ describe('consumer-gated moves: each group at its own pace', () => {
       `[gated] slow lag at start ${lagAtStart} records; settle ms pin ${pinMs} reshard ${reshardMs} unpin ${unpinMs}; producer holds ms ${holds.join(',')}`,
     );
     expect(Math.max(pinMs, reshardMs, unpinMs)).toBeLessThan(15_000);
-    expect(holds.length).toBeGreaterThanOrEqual(3);
+    expect(holds.length).toBeGreaterThanOrEqual(2);
     // the hold is the ack round trip plus one routing write: it does not grow with the slow group's lag
     expect(Math.max(...holds)).toBeLessThan(2000);
   }, 90_000);

@@ -36,7 +36,9 @@ export class OrderedConsumer {
   private handlers: OrderedRunConfig = {};
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private readonly releaseQueued = new Set<PartitionLane<KafkaMessage>>();
   private counts = { processed: 0, released: 0, pauses: 0 };
+  private readonly commitIntervalMs: number;
   /** ms each hold lasted (a tenant held on a partition until its gate opened), the last 1000 */
   private readonly holdMs: number[] = [];
 
@@ -45,6 +47,7 @@ export class OrderedConsumer {
     private readonly opts: OrderedConsumerOptions,
   ) {
     this.log = opts.logger ?? createLogger('ordered-consumer');
+    this.commitIntervalMs = opts.commitIntervalMs ?? 100;
     this.reader = new RoutingReader(kafka, {
       routingTopic: opts.routingTopic ?? 'ktb.routes',
       logger: this.log,
@@ -89,10 +92,19 @@ export class OrderedConsumer {
         const lane = this.lane(batch.topic, batch.partition);
         await lane.exclusive(async () => {
           await this.release(lane);
+          let committedAt = Date.now();
           for (const m of batch.messages) {
             if (!isRunning() || isStale()) break;
             if (!(await this.offer(lane, m))) break;
             resolveOffset(m.offset);
+            // A long batch commits as it goes: other members (and this one's held tenants) wait for
+            // exactly these commits to pass a fence.
+            if (Date.now() - committedAt >= this.commitIntervalMs) {
+              await this.release(lane);
+              await this.commit(lane);
+              await heartbeat();
+              committedAt = Date.now();
+            }
           }
           await this.commit(lane);
           await heartbeat();
@@ -192,6 +204,11 @@ export class OrderedConsumer {
     }
   }
 
+  /**
+   * Re-reads the group's commits and queues a release on every lane that holds something. The
+   * release runs when the lane is free; a lane busy with a long batch releases from inside it (the
+   * batch loop calls release as it commits), so a fresh view is what matters here.
+   */
   private async checkHolds(): Promise<void> {
     if (this.checking) return;
     const waiting = [...this.lanes.values()].filter((l) => l.heldRecords > 0 || l.pausedAt !== undefined);
@@ -199,18 +216,22 @@ export class OrderedConsumer {
     this.checking = true;
     try {
       await this.view!.refresh([...new Set(waiting.map((l) => l.topic))]);
-      await Promise.all(
-        waiting.map((l) =>
-          l.exclusive(async () => {
-            await this.release(l);
-            await this.commit(l);
-          }),
-        ),
-      );
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'checking held tenants failed; retrying');
+      return;
     } finally {
       this.checking = false;
+    }
+    for (const l of waiting) {
+      if (this.releaseQueued.has(l)) continue;
+      this.releaseQueued.add(l);
+      void l
+        .exclusive(async () => {
+          this.releaseQueued.delete(l);
+          await this.release(l);
+          await this.commit(l);
+        })
+        .catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'releasing held records failed'));
     }
   }
 

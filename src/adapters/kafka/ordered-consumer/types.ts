@@ -13,6 +13,8 @@ export interface OrderedConsumerOptions {
   readonly maxHeldPerPartition?: number;
   /** how often held tenants are checked against the group's commits; default 100 ms */
   readonly gateCheckMs?: number;
+  /** how often a batch in progress commits what it processed (a fence waits on commits); default 100 ms */
+  readonly commitIntervalMs?: number;
   /** how often this member re-announces itself; default 5000 ms */
   readonly announceEveryMs?: number;
   /** partitions processed at once by this member (kafkajs's partitionsConsumedConcurrently); default 1 */
