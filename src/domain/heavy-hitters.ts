@@ -13,9 +13,12 @@ import { ErrorCode, TenantBalancerError } from './errors.js';
  *
  * Pure and synchronous. Adding keeps up to 2k counters and trims back to k when it overflows
  * (amortized: one sort per k new keys, not per key); `top()` and `merge()` leave at most k.
+ * A counter may carry a companion weight (`extra`: the producer's bytes beside its records); a trim
+ * scales it down with its counter, so it stays an estimate of the same share, with no bound of its own.
  */
 export class HeavyHitters {
   private readonly counts = new Map<string, number>();
+  private readonly extras = new Map<string, number>();
   /** total weight seen (or merged) */
   private totalWeight = 0;
   /** what trimming took from every surviving counter: the error bound of each estimate */
@@ -42,11 +45,17 @@ export class HeavyHitters {
     return this.trimmed;
   }
 
-  add(key: string, weight = 1): void {
+  add(key: string, weight = 1, extra = 0): void {
     if (!(weight > 0) || !Number.isFinite(weight)) return;
     this.totalWeight += weight;
     this.counts.set(key, (this.counts.get(key) ?? 0) + weight);
+    if (extra > 0) this.extras.set(key, (this.extras.get(key) ?? 0) + extra);
     if (this.counts.size > 2 * this.capacity) this.trim();
+  }
+
+  /** The companion weight of a key's counter (0 without one). */
+  extraOf(key: string): number {
+    return this.extras.get(key) ?? 0;
   }
 
   /** Folds another summary in: counters add up, then the k largest are kept (the merge step). */
@@ -54,6 +63,7 @@ export class HeavyHitters {
     this.totalWeight += other.totalWeight;
     this.trimmed += other.trimmed;
     for (const [key, c] of other.counts) this.counts.set(key, (this.counts.get(key) ?? 0) + c);
+    for (const [key, x] of other.extras) this.extras.set(key, (this.extras.get(key) ?? 0) + x);
     if (this.counts.size > this.capacity) this.trim();
   }
 
@@ -80,8 +90,14 @@ export class HeavyHitters {
     const cut = values[this.capacity]!;
     this.trimmed += cut;
     for (const [key, c] of this.counts) {
-      if (c <= cut) this.counts.delete(key);
-      else this.counts.set(key, c - cut);
+      if (c <= cut) {
+        this.counts.delete(key);
+        this.extras.delete(key);
+      } else {
+        this.counts.set(key, c - cut);
+        const x = this.extras.get(key);
+        if (x !== undefined) this.extras.set(key, (x * (c - cut)) / c);
+      }
     }
   }
 }
