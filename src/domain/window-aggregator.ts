@@ -32,6 +32,12 @@ export interface TenantRates {
   readonly bytesPerSec: number;
   readonly ewmaRecordsPerSec: number;
   readonly trend: number;
+  /**
+   * How far below the truth recordsPerSec may be: the error bounds of the heavy-hitter counts it
+   * sums (v2 reports; 0 for exact counts). Decisions use recordsPerSec, the lower bound
+   * (docs/architecture.md, "Traffic reports").
+   */
+  readonly errorRecordsPerSec: number;
 }
 
 export interface WindowSnapshot {
@@ -69,7 +75,16 @@ export class WindowAggregator {
   private readonly buckets: number;
   private slot = 0;
   /** by "topic/tenant"; each series keeps its own topic and tenant strings for the summaries */
-  private readonly tenants = new Map<string, Series & { readonly topic: string; readonly tenant: string }>();
+  private readonly tenants = new Map<
+    string,
+    /** errors: the error bounds of the counts (v2 reports), per bucket */
+    Series & {
+      readonly topic: string;
+      readonly tenant: string;
+      readonly errors: Float64Array;
+      sumErrors: number;
+    }
+  >();
   private readonly partitions = new Map<
     string,
     Series & {
@@ -142,6 +157,8 @@ export class WindowAggregator {
           bytes: new Float64Array(this.buckets),
           sumRecords: 0,
           sumBytes: 0,
+          errors: new Float64Array(this.buckets),
+          sumErrors: 0,
           ewma: 0,
           lastRate: 0,
         };
@@ -151,6 +168,10 @@ export class WindowAggregator {
       s.bytes[this.slot]! += t.bytes;
       s.sumRecords += t.records;
       s.sumBytes += t.bytes;
+      if (t.error !== undefined && t.error > 0) {
+        s.errors[this.slot]! += t.error;
+        s.sumErrors += t.error;
+      }
     }
   }
 
@@ -176,12 +197,15 @@ export class WindowAggregator {
         bytesPerSec: bytesRate,
         ewmaRecordsPerSec: Math.max(0, s.ewma),
         trend: rate - s.lastRate,
+        errorRecordsPerSec: (s.sumErrors * 1000) / coveredMs,
       });
       s.lastRate = rate;
       s.sumRecords = Math.max(0, s.sumRecords - s.records[next]!);
       s.sumBytes = Math.max(0, s.sumBytes - s.bytes[next]!);
+      s.sumErrors = Math.max(0, s.sumErrors - s.errors[next]!);
       s.records[next] = 0;
       s.bytes[next] = 0;
+      s.errors[next] = 0;
       if (rate === 0 && s.sumRecords === 0) this.tenants.delete(key);
     }
     const partitions: PartitionWindow[] = [];
