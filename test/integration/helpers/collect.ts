@@ -6,6 +6,8 @@ export interface Seen {
   readonly offset: number;
   readonly key: string | null;
   readonly value: string | null;
+  /** the value's bytes (binary records, e.g. traffic reports v2, do not survive a string) */
+  readonly raw: Buffer | null;
   readonly headers: Record<string, string>;
 }
 
@@ -28,6 +30,7 @@ export async function collect(
         offset: Number(message.offset),
         key: message.key === null ? null : message.key.toString(),
         value: message.value === null ? null : message.value.toString(),
+        raw: message.value,
         headers,
       });
     },
