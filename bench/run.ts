@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
 import { drainPauseBench } from './drain-pause.js';
+import { fleetBench } from './fleet.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
 import { partitionerBench } from './partitioner.js';
@@ -21,6 +22,8 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   producer: producerBench,
   'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
+  // no broker: simulated fleets, traffic reports v2 against v1 (about a minute of CPU)
+  fleet: fleetBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };
