@@ -30,10 +30,13 @@ export interface FleetOutcome {
   readonly dataBytes: number;
   readonly v2TickMs: number;
   readonly v1TickMs: number | undefined;
-  readonly v2HeapMb: number;
-  readonly v1HeapMb: number | undefined;
-  readonly windowTenantsV2: number;
-  readonly windowTenantsV1: number | undefined;
+  /** the window close alone (the merge happens as reports arrive) */
+  readonly v2CloseMs: number;
+  /** tenant series the controller holds for the window: what its memory follows */
+  readonly v2Series: number;
+  readonly v1Series: number | undefined;
+  /** hot tenants (exact counts) the v2 lower bound did not find: their true and lower-bound shares */
+  readonly missed: readonly { trueShare: number; lowerShare: number }[];
   readonly trueHot: number;
   readonly detectedHot: number;
   readonly falseIsolations: number;
@@ -70,11 +73,6 @@ function zipfSampler(n: number, s: number, rand: () => number): () => number {
     return lo;
   };
 }
-
-const heapMb = () => {
-  global.gc?.();
-  return process.memoryUsage().heapUsed / 2 ** 20;
-};
 
 /** Hot under the default thresholds: rate and share of its partition's records (offsets' truth). */
 const hot = (rate: number, partitionRate: number) =>
@@ -168,33 +166,37 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
   /** decode + merge + close, the median of 3 runs on fresh aggregators (a live controller is warm) */
   const merge = (records: Buffer[]) => {
     const times: number[] = [];
+    const closes: number[] = [];
     let tenants: TenantRates[] = [];
-    let heap = 0;
-    let held: WindowAggregator | undefined;
+    let series = 0;
     for (let run = 0; run < 3; run++) {
-      held = undefined;
-      const before = heapMb();
+      global.gc?.();
       const agg = new WindowAggregator({ windowMs: 1000, stepMs: 1000, ewmaAlpha: 1, silentIntervals: 3 });
       const t0 = process.hrtime.bigint();
       for (const b of records) {
         const d = decodeTrafficReport(b);
         if (d.ok) agg.addReport(d.value, 500);
       }
+      series = agg.activeTenants;
+      const t1 = process.hrtime.bigint();
       tenants = agg.close(1000).tenants;
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      held = agg; // what a controller holds between ticks: the aggregator's series
-      heap = heapMb() - before;
+      const t2 = process.hrtime.bigint();
+      times.push(Number(t2 - t0) / 1e6);
+      closes.push(Number(t2 - t1) / 1e6);
     }
-    return { ms: median(times), tenants, heap, size: held?.activeTenants ?? 0 };
+    return { ms: median(times), closeMs: median(closes), tenants, series };
   };
   const v2 = merge(v2Records);
   const v1 = c.v1Controller ? merge(v1Records) : undefined;
   const index = new Map(names.map((n, i) => [n, i]));
   const detected = new Set<number>();
+  const lower = new Map<number, number>();
   for (const t of v2.tenants) {
     const i = index.get(t.tenant)!;
+    lower.set(i, t.recordsPerSec);
     if (hot(t.recordsPerSec, partitionTruth[partitionOfTenant[i]!]!)) detected.add(i);
   }
+  const missed: { trueShare: number; lowerShare: number }[] = [];
   let trueHot = 0;
   let found = 0;
   let falseIsolations = 0;
@@ -202,6 +204,10 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
     const isHot = hot(truth[i]!, partitionTruth[partitionOfTenant[i]!]!);
     if (isHot) trueHot++;
     if (isHot && detected.has(i)) found++;
+    if (isHot && !detected.has(i)) {
+      const p = partitionTruth[partitionOfTenant[i]!]!;
+      missed.push({ trueShare: truth[i]! / p, lowerShare: (lower.get(i) ?? 0) / p });
+    }
     if (!isHot && detected.has(i)) falseIsolations++;
   }
   let plantedFound = 0;
@@ -215,10 +221,10 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
     dataBytes,
     v2TickMs: v2.ms,
     v1TickMs: v1?.ms,
-    v2HeapMb: v2.heap,
-    v1HeapMb: v1?.heap,
-    windowTenantsV2: v2.tenants.length,
-    windowTenantsV1: v1?.tenants.length,
+    v2CloseMs: v2.closeMs,
+    v2Series: v2.series,
+    v1Series: v1?.series,
+    missed,
     trueHot,
     detectedHot: found,
     falseIsolations,

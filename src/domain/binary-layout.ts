@@ -94,6 +94,12 @@ export class ByteReader {
   }
 
   uv(what: string): number {
+    // one byte: most counts, lengths and partitions (a fast path: the controller decodes every entry)
+    const first = this.buf[this.pos];
+    if (first !== undefined && first < 128) {
+      this.pos++;
+      return first;
+    }
     let n = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {
@@ -109,12 +115,15 @@ export class ByteReader {
   }
 
   str(what: string, maxBytes: number): string {
-    const len = this.uv(`${what} length`);
+    const len = this.uv(what);
     if (len < 1 || len > maxBytes) this.fail(`${what} length ${len} not in 1..${maxBytes}`);
     this.need(len);
-    const s = this.buf.toString('utf8', this.pos, this.pos + len);
-    this.pos += len;
-    return s;
+    const start = this.pos;
+    const end = start + len;
+    this.pos = end;
+    // ASCII (tenant ids usually are) decodes faster as latin1, and reads the same
+    for (let i = start; i < end; i++) if (this.buf[i]! >= 128) return this.buf.toString('utf8', start, end);
+    return this.buf.toString('latin1', start, end);
   }
 
   /** A count of entries of at least `minBytes` each: never more than the bytes left could hold. */

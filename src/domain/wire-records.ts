@@ -123,7 +123,7 @@ function flattenPart(p: TrafficReportPart): TrafficReport {
   const tenants: TenantTraffic[] = [];
   for (const t of p.topics) {
     for (const e of t.exact)
-      tenants.push({ topic: t.topic, tenant: e.tenant, records: e.records, bytes: e.bytes });
+      tenants.push({ topic: t.topic, tenant: e.tenant, records: e.records, bytes: e.bytes, error: 0 });
     for (const q of t.partitions)
       for (const e of q.named)
         tenants.push({
