@@ -24,6 +24,9 @@ export interface FleetOutcome {
   readonly v2Bytes: number;
   readonly v2JsonBytes: number;
   readonly v2Parts: number;
+  /** tenant entries the controller decodes and merges per interval (v1: one per tenant per producer) */
+  readonly v2Entries: number;
+  readonly v1Entries: number;
   readonly v1Bytes: number;
   /** v1 reports over the broker's default 1 MB record limit: never published */
   readonly v1Unpublishable: number;
@@ -95,6 +98,8 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
   let v2Bytes = 0;
   let v2JsonBytes = 0;
   let v2Parts = 0;
+  let v2Entries = 0;
+  let v1Entries = 0;
   let v1Bytes = 0;
   let v1Unpublishable = 0;
   let dataBytes = 0;
@@ -129,6 +134,11 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
       }
     }
     countV1Ns += Number(process.hrtime.bigint() - t0);
+    v1Entries += exact.size;
+    for (const t of report.topics) {
+      v2Entries += t.exact.length;
+      for (const q of t.partitions) v2Entries += q.named.length;
+    }
     counted += n;
     for (let i = 0; i < n; i++) {
       truth[batch[i]!]!++;
@@ -216,6 +226,8 @@ export function runFleet(c: FleetCase, seed = 7): FleetOutcome {
     v2Bytes,
     v2JsonBytes,
     v2Parts,
+    v2Entries,
+    v1Entries,
     v1Bytes,
     v1Unpublishable,
     dataBytes,

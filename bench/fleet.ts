@@ -78,7 +78,7 @@ export function fleetBench(): BenchResult {
       target: { op: '<=', bound: 0, on: 'value' },
     });
     notes.push(
-      `${label}: v2 ${(o.v2Bytes / 1024).toFixed(0)} KiB/s in ${o.v2Parts} records (the same content as JSON: ${(o.v2JsonBytes / 1024).toFixed(0)} KiB/s, ${(o.v2JsonBytes / o.v2Bytes).toFixed(1)}x), v1 ${(o.v1Bytes / 1024).toFixed(0)} KiB/s (${o.v1Unpublishable} of ${c.producers} v1 reports over 1 MB: never published); data ${(o.dataBytes / 2 ** 20).toFixed(0)} MiB/s; window close alone ${o.v2CloseMs.toFixed(1)} ms;${o.missed.map((m) => ` missed a hot tenant at ${(100 * m.trueShare).toFixed(1)}% of its partition whose lower bound showed ${(100 * m.lowerShare).toFixed(1)}%;`).join('')} producer counting ${o.countNsPerRecordV2.toFixed(0)} ns/record (v1 ${o.countNsPerRecordV1.toFixed(0)} ns).`,
+      `${label}: v2 ${(o.v2Bytes / 1024).toFixed(0)} KiB/s in ${o.v2Parts} records (the same content as JSON: ${(o.v2JsonBytes / 1024).toFixed(0)} KiB/s, ${(o.v2JsonBytes / o.v2Bytes).toFixed(1)}x), v1 ${(o.v1Bytes / 1024).toFixed(0)} KiB/s (${o.v1Unpublishable} of ${c.producers} v1 reports over 1 MB: never published); data ${(o.dataBytes / 2 ** 20).toFixed(0)} MiB/s; entries merged per interval: v2 ${o.v2Entries}, v1 ${o.v1Entries}; window close alone ${o.v2CloseMs.toFixed(1)} ms;${o.missed.map((m) => ` missed a hot tenant at ${(100 * m.trueShare).toFixed(1)}% of its partition whose lower bound showed ${(100 * m.lowerShare).toFixed(1)}%;`).join('')} producer counting ${o.countNsPerRecordV2.toFixed(0)} ns/record (v1 ${o.countNsPerRecordV1.toFixed(0)} ns).`,
     );
   }
   notes.push(
