@@ -6,6 +6,7 @@ import { publish, progress, type BenchResult } from './harness.js';
 import { avroBench } from './avro.js';
 import { drainPauseBench } from './drain-pause.js';
 import { laggingConsumerBench } from './lagging-consumer.js';
+import { fleetBench } from './fleet.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
 import { partitionerBench } from './partitioner.js';
@@ -26,6 +27,8 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   'drain-pause': drainPauseBench,
   // ~5 minutes (a group 60 s behind must first fall 60 s behind, and stop-and-wait then waits for it)
   'lagging-consumer': laggingConsumerBench,
+  // no broker: simulated fleets, traffic reports v2 against v1 (about a minute of CPU)
+  fleet: fleetBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };

@@ -4,6 +4,7 @@ import type { InspectionEvent } from 'xstate';
 import { Controller, type FaultHold } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
+import { ReportGaps } from '../domain/report-gaps.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import {
@@ -56,6 +57,8 @@ export interface RunningController {
   readonly reader: RoutingReader;
   /** which consumer groups are consumer-gated (ordered consumers) */
   readonly gates: GatesPort;
+  /** traffic report intervals that did not arrive from producers (ktb_traffic_reports_missed_total) */
+  readonly reportGaps: ReportGaps;
   readonly url: string;
   readonly isLeader: () => boolean;
   /** the config in force (reloads replace its thresholds, mode and tenants) */
@@ -140,12 +143,13 @@ export async function startControllerService(
       ignoreGroupPrefix: 'ktb-',
       logger: log,
     });
-    const windows$: Observable<WindowSnapshot> = observeWindows(offsets, signals, {
-      windowMs: config.windowMs,
-      stepMs: config.tickMs,
-      ewmaAlpha: 0.5,
-      silentIntervals: 3,
-    });
+    const reportGaps = new ReportGaps();
+    const windows$: Observable<WindowSnapshot> = observeWindows(
+      offsets,
+      signals,
+      { windowMs: config.windowMs, stepMs: config.tickMs, ewmaAlpha: 0.5, silentIntervals: 3 },
+      reportGaps,
+    );
 
     let current: Controller | undefined;
     // The config in force: each Controller is built from it, and a reload replaces it.
@@ -270,7 +274,7 @@ export async function startControllerService(
       reload,
       command: (c) => active().command(c),
       metrics: async () =>
-        (current ? prometheusText(current, reader, signals) : '') + (await otelPrometheusText()),
+        (current ? prometheusText(current, reader, signals, reportGaps) : '') + (await otelPrometheusText()),
       authToken: config.authToken,
     });
     const url = await http.listen({ port: config.http.port, host: config.http.host });
@@ -282,6 +286,7 @@ export async function startControllerService(
       },
       reader,
       gates,
+      reportGaps,
       url,
       isLeader: () => current !== undefined && current.ready,
       config: () => live.value,

@@ -74,6 +74,10 @@ export const ErrorCode = {
   FaultHold: 'KTB_FAULT_HOLD',
   /** log (debug): a tenant's traffic report claimed more than its partitions grew; the rate was capped */
   TrafficImplausible: 'KTB_TRAFFIC_IMPLAUSIBLE',
+  /** log (error): a traffic report needs more than 64 records under maxReportBytes; that interval is not reported */
+  TrafficReportTooLarge: 'KTB_TRAFFIC_REPORT_TOO_LARGE',
+  /** log (error): publishing a traffic report (or one of its parts) failed; the controller misses that interval */
+  TrafficReportUnpublished: 'KTB_TRAFFIC_REPORT_UNPUBLISHED',
   /** log (warn): a batch failed for good, so the producer replaced its idempotent kafkajs producer */
   ProducerRenewed: 'KTB_PRODUCER_RENEWED',
   /** log (warn): Kafka returned no result for some partitions of a batch; the producer retries them */

@@ -13,9 +13,12 @@ import { ErrorCode, TenantBalancerError } from './errors.js';
  *
  * Pure and synchronous. Adding keeps up to 2k counters and trims back to k when it overflows
  * (amortized: one sort per k new keys, not per key); `top()` and `merge()` leave at most k.
+ * A counter may carry a companion weight (`extra`: the producer's bytes beside its records); a trim
+ * scales it down with its counter, so it stays an estimate of the same share, with no bound of its own.
  */
 export class HeavyHitters {
-  private readonly counts = new Map<string, number>();
+  /** one mutable cell per key: adding to a known key is one lookup and no Map write (a producer adds per record) */
+  private readonly counts = new Map<string, { c: number; x: number }>();
   /** total weight seen (or merged) */
   private totalWeight = 0;
   /** what trimming took from every surviving counter: the error bound of each estimate */
@@ -42,31 +45,49 @@ export class HeavyHitters {
     return this.trimmed;
   }
 
-  add(key: string, weight = 1): void {
+  add(key: string, weight = 1, extra = 0): void {
     if (!(weight > 0) || !Number.isFinite(weight)) return;
     this.totalWeight += weight;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + weight);
+    const cell = this.counts.get(key);
+    if (cell !== undefined) {
+      cell.c += weight;
+      cell.x += extra;
+      return;
+    }
+    this.counts.set(key, { c: weight, x: extra });
     if (this.counts.size > 2 * this.capacity) this.trim();
+  }
+
+  /** The companion weight of a key's counter (0 without one). */
+  extraOf(key: string): number {
+    return this.counts.get(key)?.x ?? 0;
   }
 
   /** Folds another summary in: counters add up, then the k largest are kept (the merge step). */
   merge(other: HeavyHitters): void {
     this.totalWeight += other.totalWeight;
     this.trimmed += other.trimmed;
-    for (const [key, c] of other.counts) this.counts.set(key, (this.counts.get(key) ?? 0) + c);
+    for (const [key, o] of other.counts) {
+      const cell = this.counts.get(key);
+      if (cell === undefined) this.counts.set(key, { c: o.c, x: o.x });
+      else {
+        cell.c += o.c;
+        cell.x += o.x;
+      }
+    }
     if (this.counts.size > this.capacity) this.trim();
   }
 
   /** Lower-bound estimate of a key's weight (0 without a counter). */
   estimate(key: string): number {
-    return this.counts.get(key) ?? 0;
+    return this.counts.get(key)?.c ?? 0;
   }
 
   /** At most k counters, heaviest first: lower bounds, each within errorBound() of the truth. */
   top(): { key: string; estimate: number }[] {
     if (this.counts.size > this.capacity) this.trim();
     return [...this.counts]
-      .map(([key, estimate]) => ({ key, estimate }))
+      .map(([key, cell]) => ({ key, estimate: cell.c }))
       .sort((a, b) => b.estimate - a.estimate || (a.key < b.key ? -1 : 1));
   }
 
@@ -76,12 +97,15 @@ export class HeavyHitters {
    * (k+1) x errorBound() <= N - sum(counters) <= N.
    */
   private trim(): void {
-    const values = [...this.counts.values()].sort((a, b) => b - a);
+    const values = Array.from(this.counts.values(), (cell) => cell.c).sort((a, b) => b - a);
     const cut = values[this.capacity]!;
     this.trimmed += cut;
-    for (const [key, c] of this.counts) {
-      if (c <= cut) this.counts.delete(key);
-      else this.counts.set(key, c - cut);
+    for (const [key, cell] of this.counts) {
+      if (cell.c <= cut) this.counts.delete(key);
+      else {
+        cell.x = (cell.x * (cell.c - cut)) / cell.c;
+        cell.c -= cut;
+      }
     }
   }
 }

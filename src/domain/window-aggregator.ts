@@ -1,6 +1,5 @@
 import { ErrorCode, TenantBalancerError } from './errors.js';
 import type { PartitionStep } from './offsets.js';
-import { routeKey } from './route-record.js';
 import type { TrafficReport } from './wire-records.js';
 
 export interface WindowOptions {
@@ -32,6 +31,12 @@ export interface TenantRates {
   readonly bytesPerSec: number;
   readonly ewmaRecordsPerSec: number;
   readonly trend: number;
+  /**
+   * How far below the truth recordsPerSec may be: the error bounds of the heavy-hitter counts it
+   * sums (v2 reports; 0 for exact counts). Decisions use recordsPerSec, the lower bound
+   * (docs/architecture.md, "Traffic reports").
+   */
+  readonly errorRecordsPerSec: number;
 }
 
 export interface WindowSnapshot {
@@ -51,6 +56,14 @@ interface Series {
   lastRate: number;
 }
 
+/** errors: the error bounds of the counts (v2 reports), per bucket */
+type TenantSeries = Series & {
+  readonly topic: string;
+  readonly tenant: string;
+  readonly errors: Float64Array;
+  sumErrors: number;
+};
+
 const newSeries = (n: number): Series => ({
   records: new Float64Array(n),
   bytes: new Float64Array(n),
@@ -68,8 +81,12 @@ const newSeries = (n: number): Series => ({
 export class WindowAggregator {
   private readonly buckets: number;
   private slot = 0;
-  /** by "topic/tenant"; each series keeps its own topic and tenant strings for the summaries */
-  private readonly tenants = new Map<string, Series & { readonly topic: string; readonly tenant: string }>();
+  /**
+   * by topic, then tenant (no "topic/tenant" string built per report entry: the controller merges
+   * every producer's entries each interval); each series keeps its own topic and tenant strings
+   */
+  private readonly tenants = new Map<string, Map<string, TenantSeries>>();
+  private tenantCount = 0;
   private readonly partitions = new Map<
     string,
     Series & {
@@ -130,9 +147,18 @@ export class WindowAggregator {
       intervalMs: Math.max(1, r.intervalEnd - r.intervalStart),
     });
     this.gone.delete(r.producerId);
+    let topic = '';
+    let byTenant: Map<string, TenantSeries> | undefined;
     for (const t of r.tenants) {
-      const key = routeKey(t.topic, t.tenant);
-      let s = this.tenants.get(key);
+      if (byTenant === undefined || t.topic !== topic) {
+        topic = t.topic;
+        byTenant = this.tenants.get(topic);
+        if (byTenant === undefined) {
+          byTenant = new Map();
+          this.tenants.set(topic, byTenant);
+        }
+      }
+      let s = byTenant.get(t.tenant);
       if (s === undefined) {
         // One literal (one object shape) for every tenant series: the close loop stays monomorphic.
         s = {
@@ -142,15 +168,22 @@ export class WindowAggregator {
           bytes: new Float64Array(this.buckets),
           sumRecords: 0,
           sumBytes: 0,
+          errors: new Float64Array(this.buckets),
+          sumErrors: 0,
           ewma: 0,
           lastRate: 0,
         };
-        this.tenants.set(key, s);
+        byTenant.set(t.tenant, s);
+        this.tenantCount++;
       }
       s.records[this.slot]! += t.records;
       s.bytes[this.slot]! += t.bytes;
       s.sumRecords += t.records;
       s.sumBytes += t.bytes;
+      if (t.error !== undefined && t.error > 0) {
+        s.errors[this.slot]! += t.error;
+        s.sumErrors += t.error;
+      }
     }
   }
 
@@ -164,26 +197,34 @@ export class WindowAggregator {
     const coveredMs = Math.max(this.opts.stepMs / 2, at - (Number.isNaN(oldest) ? this.startedAt : oldest));
     const a = this.opts.ewmaAlpha;
     const tenants: TenantRates[] = [];
-    for (const [key, s] of this.tenants) {
-      const rate = Math.max(0, (s.sumRecords * 1000) / coveredMs);
-      const bytesRate = Math.max(0, (s.sumBytes * 1000) / coveredMs);
-      s.ewma = s.ewma === 0 && s.lastRate === 0 ? rate : a * rate + (1 - a) * s.ewma;
-      // The series keeps its topic and tenant strings: no slicing (and no new strings) per tick.
-      tenants.push({
-        topic: s.topic,
-        tenant: s.tenant,
-        recordsPerSec: rate,
-        bytesPerSec: bytesRate,
-        ewmaRecordsPerSec: Math.max(0, s.ewma),
-        trend: rate - s.lastRate,
-      });
-      s.lastRate = rate;
-      s.sumRecords = Math.max(0, s.sumRecords - s.records[next]!);
-      s.sumBytes = Math.max(0, s.sumBytes - s.bytes[next]!);
-      s.records[next] = 0;
-      s.bytes[next] = 0;
-      if (rate === 0 && s.sumRecords === 0) this.tenants.delete(key);
-    }
+    for (const [topic, byTenant] of this.tenants)
+      for (const [tenant, s] of byTenant) {
+        const rate = Math.max(0, (s.sumRecords * 1000) / coveredMs);
+        const bytesRate = Math.max(0, (s.sumBytes * 1000) / coveredMs);
+        s.ewma = s.ewma === 0 && s.lastRate === 0 ? rate : a * rate + (1 - a) * s.ewma;
+        // The series keeps its topic and tenant strings: no slicing (and no new strings) per tick.
+        tenants.push({
+          topic: s.topic,
+          tenant: s.tenant,
+          recordsPerSec: rate,
+          bytesPerSec: bytesRate,
+          ewmaRecordsPerSec: Math.max(0, s.ewma),
+          trend: rate - s.lastRate,
+          errorRecordsPerSec: (s.sumErrors * 1000) / coveredMs,
+        });
+        s.lastRate = rate;
+        s.sumRecords = Math.max(0, s.sumRecords - s.records[next]!);
+        s.sumBytes = Math.max(0, s.sumBytes - s.bytes[next]!);
+        s.sumErrors = Math.max(0, s.sumErrors - s.errors[next]!);
+        s.records[next] = 0;
+        s.bytes[next] = 0;
+        s.errors[next] = 0;
+        if (rate === 0 && s.sumRecords === 0) {
+          byTenant.delete(tenant);
+          this.tenantCount--;
+          if (byTenant.size === 0) this.tenants.delete(topic);
+        }
+      }
     const partitions: PartitionWindow[] = [];
     for (const p of this.partitions.values()) {
       const rate = p.sumCovered > 0 ? Math.max(0, (p.sumRecords * 1000) / p.sumCovered) : 0;
@@ -217,6 +258,6 @@ export class WindowAggregator {
   }
 
   get activeTenants(): number {
-    return this.tenants.size;
+    return this.tenantCount;
   }
 }

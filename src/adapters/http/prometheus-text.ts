@@ -1,9 +1,15 @@
 import type { Controller } from '../../app/controller.js';
 import type { RoutingReader } from '../kafka/routing-reader.js';
 import type { SignalConsumer } from '../kafka/signal-consumer.js';
+import type { ReportGaps } from '../../domain/report-gaps.js';
 
 /** The controller's own gauges and counters in Prometheus text format. */
-export function prometheusText(c: Controller, reader: RoutingReader, signals: SignalConsumer): string {
+export function prometheusText(
+  c: Controller,
+  reader: RoutingReader,
+  signals: SignalConsumer,
+  gaps?: ReportGaps,
+): string {
   const byState = new Map<string, number>();
   for (const t of c.tenants()) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
   const lines = [
@@ -36,6 +42,9 @@ export function prometheusText(c: Controller, reader: RoutingReader, signals: Si
     '# HELP ktb_malformed_signal_records_total Traffic/ack records skipped as malformed.',
     '# TYPE ktb_malformed_signal_records_total counter',
     `ktb_malformed_signal_records_total ${signals.malformed}`,
+    '# HELP ktb_traffic_reports_missed_total Producer report intervals that never arrived (a skipped seq, or a report with parts missing).',
+    '# TYPE ktb_traffic_reports_missed_total counter',
+    `ktb_traffic_reports_missed_total ${gaps?.missed ?? 0}`,
     '# HELP ktb_routing_view_age_ms Time since the routing view last reached the topic end.',
     '# TYPE ktb_routing_view_age_ms gauge',
     `ktb_routing_view_age_ms ${Number.isFinite(reader.viewAgeMs()) ? reader.viewAgeMs() : -1}`,

@@ -8,6 +8,8 @@ export interface Seen {
   readonly value: string | null;
   /** the value as written (schema registry values are binary) */
   readonly bytes: Buffer | null;
+  /** the value's bytes (binary records, e.g. traffic reports v2, do not survive a string) */
+  readonly raw: Buffer | null;
   readonly headers: Record<string, string>;
 }
 
@@ -31,6 +33,7 @@ export async function collect(
         key: message.key === null ? null : message.key.toString(),
         value: message.value === null ? null : message.value.toString(),
         bytes: message.value,
+        raw: message.value,
         headers,
       });
     },

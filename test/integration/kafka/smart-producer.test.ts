@@ -173,7 +173,7 @@ describe('SmartProducer against the real broker', () => {
     stops.push(c.stop);
     const total = await waitFor(() => {
       const mine = c.seen
-        .map((s) => decodeTrafficReport(Buffer.from(s.value ?? '')))
+        .map((s) => decodeTrafficReport(s.raw))
         .filter((r) => r.ok && r.value.producerId === p.producerId);
       const n = mine
         .flatMap((r) => (r.ok ? r.value.tenants : []))

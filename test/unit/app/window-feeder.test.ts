@@ -13,7 +13,15 @@ const hotWindow = (tenant: string, shared: number, at: number): WindowSnapshot =
       { topic: 'orders', partition: p, at, recordsPerSec: 1000, ewmaRecordsPerSec: 1000, end: 1000, lag: {} },
     ],
     tenants: [
-      { topic: 'orders', tenant, recordsPerSec: 1000, bytesPerSec: 0, ewmaRecordsPerSec: 1000, trend: 0 },
+      {
+        topic: 'orders',
+        tenant,
+        recordsPerSec: 1000,
+        bytesPerSec: 0,
+        ewmaRecordsPerSec: 1000,
+        trend: 0,
+        errorRecordsPerSec: 0,
+      },
     ],
     producersAlive: [],
     producersGone: [],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Accumulator } from '../../../src/domain/accumulator.js';
-import { TrafficCounter } from '../../../src/domain/traffic-counter.js';
 
 describe('Accumulator (batch.size, linger.ms)', () => {
   it('hands back a batch as soon as it reaches batch.size', () => {
@@ -20,21 +19,5 @@ describe('Accumulator (batch.size, linger.ms)', () => {
     expect(a.due(50).map((b) => b.topic)).toEqual(['t1']);
     expect(a.due(60, true).map((b) => b.records)).toEqual([['b']]);
     expect(a.nextDueAt()).toBeUndefined();
-  });
-});
-
-describe('TrafficCounter', () => {
-  it('counts records and bytes per tenant and resets per interval, with a sequence', () => {
-    const c = new TrafficCounter('p1', 0);
-    c.count('t', 'a', 10);
-    c.count('t', 'a', 5);
-    c.count('t', 'b', 1);
-    const r = c.cut(1000);
-    expect(r).toMatchObject({ producerId: 'p1', seq: 0, intervalStart: 0, intervalEnd: 1000 });
-    expect(r.tenants).toEqual([
-      { topic: 't', tenant: 'a', records: 2, bytes: 15 },
-      { topic: 't', tenant: 'b', records: 1, bytes: 1 },
-    ]);
-    expect(c.cut(2000)).toMatchObject({ seq: 1, intervalStart: 1000, tenants: [] });
   });
 });

@@ -97,6 +97,14 @@ describe('dedupeReports', () => {
       expectObservable(cold('abcd|', r).pipe(dedupeReports())).toBe('a-cd|', r);
     });
   });
+
+  it('counts each part of a split report once: a duplicated part is dropped, the others pass', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const part = (i: number): TrafficReport => ({ ...report('p1', 4, 5), v: 2, part: i, parts: 3 });
+      const r = { a: part(0), b: part(1), c: part(1), d: part(2), e: part(0) };
+      expectObservable(cold('abcde|', r).pipe(dedupeReports())).toBe('ab-d-|', r);
+    });
+  });
 });
 
 describe('windowSummaries', () => {

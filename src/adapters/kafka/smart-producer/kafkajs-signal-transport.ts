@@ -25,7 +25,7 @@ export class KafkajsSignalTransport implements SignalTransport {
     return this.producer.disconnect();
   }
 
-  async publish(topic: string, key: string, value: string): Promise<void> {
+  async publish(topic: string, key: string, value: string | Buffer): Promise<void> {
     await this.producer.send({ topic, acks: -1, messages: [{ key, value }] });
   }
 }

@@ -67,6 +67,20 @@ export const smartProducerOptionsSchema = z
     freshnessCheckMs: z.number().int().min(50).max(60_000).optional(),
     /** Traffic report + heartbeat interval. */
     trafficIntervalMs: z.number().int().min(50).max(600_000).default(1000),
+    /**
+     * f: every tenant without a route that sends at least this fraction of its shared partition's
+     * records (from this producer, per interval) is named in the traffic report; the others are
+     * summed into the partition's total. Keep it at most half the controller's isolateShare
+     * (docs/architecture.md, "Traffic reports"). Smaller: larger reports (up to 2/f tenants per partition).
+     */
+    heavyHitterFraction: z.number().min(0.001).max(0.5).default(0.02),
+    /** Byte budget of one traffic report record; a larger report is split (at most 64 records). */
+    maxReportBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1_000_000)
+      .default(512 * 1024),
     /** Connect timeout for reading the routing table at start. */
     connectTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
   })

@@ -99,7 +99,12 @@ export class ProducerPipeline<V> {
   /** The record path's part of SmartProducer.stats(). */
   stats(): Omit<
     SmartProducerStats,
-    'viewAgeMs' | 'malformedRouteRecords' | 'resentRecords' | 'producerRenewals'
+    | 'viewAgeMs'
+    | 'malformedRouteRecords'
+    | 'resentRecords'
+    | 'producerRenewals'
+    | 'trafficReportsUnpublished'
+    | 'trafficReportParts'
   > {
     return {
       ...this.completion.counters,

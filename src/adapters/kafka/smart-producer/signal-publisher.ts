@@ -1,16 +1,27 @@
 import { parseRouteKey } from '../../../domain/route-record.js';
 import type { PendingAck } from '../../../domain/drain-gate.js';
+import { ErrorCode, TenantBalancerError } from '../../../domain/errors.js';
+import type { RoutingTable } from '../../../domain/routing-table.js';
 import { TrafficCounter } from '../../../domain/traffic-counter.js';
+import { encodeTrafficReport } from '../../../domain/traffic-report-encode.js';
 import { WIRE_VERSION, type DrainAck } from '../../../domain/wire-records.js';
 import type { Logger } from '../../logger.js';
 import type { SmartProducerOptions } from './options.js';
+import { TrafficLocator, UNMANAGED } from './traffic-locator.js';
 import type { SignalTransport } from './transport.js';
 
 export interface SignalPublisherDeps {
   readonly options: Pick<
     SmartProducerOptions,
-    'producerId' | 'acksTopic' | 'trafficTopic' | 'trafficIntervalMs'
+    | 'producerId'
+    | 'acksTopic'
+    | 'trafficTopic'
+    | 'trafficIntervalMs'
+    | 'heavyHitterFraction'
+    | 'maxReportBytes'
   >;
+  /** the routing table this producer routes with: who holds a route, each topic's shared pool */
+  readonly table: RoutingTable;
   readonly transport: SignalTransport;
   /** the routing-topic offset this producer has applied (reports carry it: the controller trusts offsets, not clocks) */
   readonly appliedOffset: () => number | undefined;
@@ -19,19 +30,35 @@ export interface SignalPublisherDeps {
   readonly now?: () => number;
 }
 
-/** What the controller hears from this producer: per-tenant traffic reports (the heartbeat) and drain acks. */
+export interface SignalStats {
+  /** traffic reports (intervals) that could not be published: too large, or the send failed */
+  readonly trafficReportsUnpublished: number;
+  /** records the last published traffic report took (1 unless it was split under maxReportBytes) */
+  readonly trafficReportParts: number;
+}
+
+/** What the controller hears from this producer: traffic reports (the heartbeat) and drain acks. */
 export class SignalPublisher {
   private readonly traffic: TrafficCounter;
+  private readonly locator: TrafficLocator;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private unpublished = 0;
+  private lastParts = 0;
 
   constructor(private readonly deps: SignalPublisherDeps) {
     this.now = deps.now ?? Date.now;
-    this.traffic = new TrafficCounter(deps.options.producerId, this.now());
+    this.traffic = new TrafficCounter(deps.options.producerId, this.now(), deps.options.heavyHitterFraction);
+    this.locator = new TrafficLocator(deps.table);
   }
 
   countTraffic(topic: string, tenant: string, bytes: number): void {
-    this.traffic.count(topic, tenant, bytes);
+    const where = this.locator.locate(topic, tenant);
+    if (where !== UNMANAGED) this.traffic.count(topic, tenant, bytes, where);
+  }
+
+  stats(): SignalStats {
+    return { trafficReportsUnpublished: this.unpublished, trafficReportParts: this.lastParts };
   }
 
   start(): void {
@@ -72,18 +99,31 @@ export class SignalPublisher {
     }
   }
 
+  /**
+   * Publishes this interval's report, split under maxReportBytes: one record per send, since a
+   * send's records for one partition travel as one batch and the broker's max.message.bytes caps
+   * the batch. A report that cannot go out is counted and logged at error, never dropped silently.
+   */
   async publishTraffic(): Promise<void> {
+    const { options, transport, logger } = this.deps;
     const report = this.traffic.cut(this.now(), this.deps.appliedOffset());
+    let parts: Buffer[];
     try {
-      await this.deps.transport.publish(
-        this.deps.options.trafficTopic,
-        this.deps.options.producerId,
-        JSON.stringify(report),
-      );
+      parts = encodeTrafficReport(report, options.maxReportBytes);
     } catch (e) {
-      this.deps.logger.warn(
-        { err: e },
-        'traffic report not published (the controller treats this interval as missing)',
+      this.unpublished++;
+      const code = e instanceof TenantBalancerError ? e.code : ErrorCode.TrafficReportTooLarge;
+      logger.error({ code, seq: report.seq }, (e as Error).message);
+      return;
+    }
+    try {
+      for (const value of parts) await transport.publish(options.trafficTopic, options.producerId, value);
+      this.lastParts = parts.length;
+    } catch (e) {
+      this.unpublished++;
+      logger.error(
+        { code: ErrorCode.TrafficReportUnpublished, err: e, seq: report.seq, parts: parts.length },
+        'traffic report not published: the controller misses this interval (and counts it)',
       );
     }
   }

@@ -83,6 +83,7 @@ export class SmartProducer<V = string> {
     this.signals = new SignalPublisher({
       options: this.options,
       transport: this.signalTransport,
+      table: this.reader.table,
       appliedOffset: () => this.reader.appliedOffset,
       isClosed: () => this.state === 'closed',
       logger,
@@ -167,6 +168,7 @@ export class SmartProducer<V = string> {
       malformedRouteRecords: this.reader.malformed,
       resentRecords: transport.resentRecords,
       producerRenewals: transport.renewals,
+      ...this.signals.stats(),
     };
   }
 

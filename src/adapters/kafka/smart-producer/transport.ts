@@ -73,5 +73,5 @@ export interface ProducerTransport {
 export interface SignalTransport {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  publish(topic: string, key: string, value: string): Promise<void>;
+  publish(topic: string, key: string, value: string | Buffer): Promise<void>;
 }

@@ -53,4 +53,8 @@ export interface SmartProducerStats {
   readonly producerRenewals: number;
   /** records routed to a partition the topic's metadata does not have yet, waiting for it (bounded) */
   readonly awaitingPartition: number;
+  /** traffic reports (intervals) not published: over 64 records under maxReportBytes, or the send failed (logged at error) */
+  readonly trafficReportsUnpublished: number;
+  /** records the last published traffic report took (more than 1 when split under maxReportBytes) */
+  readonly trafficReportParts: number;
 }
