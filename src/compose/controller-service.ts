@@ -5,6 +5,7 @@ import { Controller, type FaultHold } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { buildHttpServer } from '../adapters/http/server.js';
+import { dashboardDeps } from './dashboard-wiring.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import {
   createTopicsReady,
@@ -144,6 +145,12 @@ export async function startControllerService(
     });
 
     let current: Controller | undefined;
+    const dashboard = dashboardDeps({
+      current: () => current,
+      mode: () => live.value.mode,
+      topics: config.topics,
+      reader,
+    });
     // The config in force: each Controller is built from it, and a reload replaces it.
     const live = new LiveConfig(config, log, deps.reloadConfig);
     const telemetry = combineTelemetry(
@@ -162,6 +169,7 @@ export async function startControllerService(
         rejectedRouteRecords: () => reader.rejected,
       }),
       deps.telemetry,
+      dashboard.telemetry,
     );
     const makeController = (writer: RouteWriter) =>
       new Controller(
@@ -265,6 +273,7 @@ export async function startControllerService(
       metrics: async () =>
         (current ? prometheusText(current, reader, signals) : '') + (await otelPrometheusText()),
       authToken: config.authToken,
+      dashboard: dashboard.http,
     });
     const url = await http.listen({ port: config.http.port, host: config.http.host });
     cleanups.push(() => http.close());

@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http';
+import { diffSnapshots } from '../../app/dashboard/delta.js';
+import type { DashboardSnapshot } from '../../app/dashboard/view-model.js';
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Server-Sent Events for the dashboard: a page gets `event: snapshot` (everything) when it connects,
+ * then `event: delta` (only what changed) each tick. Deltas are computed once per tick against the
+ * snapshot every connected page already holds, whatever the number of pages. A page that reconnects
+ * (the controller restarted, a proxy cut it) gets a fresh snapshot, so it resyncs by construction.
+ * With no page connected nothing is built.
+ */
+export class DashboardFeed {
+  private readonly clients = new Set<ServerResponse>();
+  private last: DashboardSnapshot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** bytes written to pages so far (the benchmark reads it) */
+  bytesSent = 0;
+
+  constructor(
+    private readonly build: () => DashboardSnapshot,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  get connected(): number {
+    return this.clients.size;
+  }
+
+  /** Takes over a response: SSE headers, the snapshot, then deltas until the page goes away. */
+  attach(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    if (this.clients.size === 0 || this.last === undefined) this.last = this.build();
+    this.clients.add(res);
+    res.on('close', () => this.clients.delete(res));
+    // retry: how soon EventSource reconnects after the stream drops (a controller restart).
+    this.write(res, `retry: 1000\nevent: snapshot\ndata: ${JSON.stringify(this.last)}\n\n`);
+    this.timer ??= setInterval(() => this.tick(), this.intervalMs);
+    this.heartbeat ??= setInterval(() => this.broadcast(': keep-alive\n\n'), HEARTBEAT_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    this.timer = this.heartbeat = undefined;
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+  }
+
+  private tick(): void {
+    if (this.clients.size === 0 || this.last === undefined) {
+      clearInterval(this.timer);
+      clearInterval(this.heartbeat);
+      this.timer = this.heartbeat = undefined;
+      this.last = undefined;
+      return;
+    }
+    const next = this.build();
+    const delta = diffSnapshots(this.last, next);
+    this.last = next;
+    if (delta !== undefined) this.broadcast(`event: delta\ndata: ${JSON.stringify(delta)}\n\n`);
+  }
+
+  private broadcast(text: string): void {
+    for (const c of this.clients) this.write(c, text);
+  }
+
+  private write(res: ServerResponse, text: string): void {
+    this.bytesSent += Buffer.byteLength(text);
+    res.write(text);
+  }
+}
