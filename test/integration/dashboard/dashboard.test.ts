@@ -52,6 +52,8 @@ describe('dashboard in headless Chromium against a real controller on the real b
     svc = await startControllerService(config, { logger: silentLogger() });
     browser = await launchChromium();
     page = await browser.context.newPage();
+    // Short: every wait below is an expect.poll with its own deadline, which a locator's own wait must not outlast.
+    page.setDefaultTimeout(500);
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -122,8 +124,11 @@ describe('dashboard in headless Chromium against a real controller on the real b
       .toBe('reconnecting');
     svc = await startControllerService(config, { logger: silentLogger() });
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('live');
-    // the new controller's snapshot: acme resumed as dedicated; then a change made after the restart
+    // The page holds the new controller's snapshot, not the old one patched: the moves log is the new
+    // process's (empty; the old one listed acme's move), and acme resumed as dedicated.
+    await expect.poll(() => page.locator('[data-testid=moves] .move').count()).toBe(0);
     await expect.poll(() => row('acme').locator('[data-col=state]').textContent()).toBe('dedicated');
+    // then a change made after the restart
     await api('acme', 'unpin');
     await apiShows('acme', 'shared');
     await expect
