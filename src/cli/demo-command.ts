@@ -15,6 +15,7 @@ interface DemoFlags {
   topic?: string;
   ui: boolean;
   json?: boolean;
+  httpPort?: number;
 }
 
 export const formatSummary = (s: DemoSummary): string =>
@@ -49,6 +50,11 @@ export function demoCommand(): Command {
     .option('--topic <name>', 'use this managed topic (created when missing) instead of a fresh one')
     .option('--no-ui', 'no live view (for CI/logs)')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--http-port <port>',
+      "the in-process controller's HTTP port (dashboard at /; default: a free one)",
+      positiveInt('--http-port'),
+    )
     .action(async (f: DemoFlags) => {
       const logger = createLogger('tenant-balancer-demo', process.env['LOG_LEVEL'] || 'error');
       const abort = new AbortController();
@@ -65,6 +71,7 @@ export function demoCommand(): Command {
           ui: f.ui,
           inspect: inspector?.inspect,
           topic: f.topic,
+          ...(f.httpPort !== undefined ? { httpPort: f.httpPort } : {}),
           logger,
         },
         abort.signal,

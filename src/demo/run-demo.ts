@@ -166,6 +166,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         },
       });
       cleanups.push(() => svc!.stop());
+      // stderr: stdout carries the summary (--json); the live view repeats the address each second
+      console.error(`dashboard: ${svc.url}/`);
     }
 
     const consumer = new CheckingConsumer(kafka, {
@@ -217,6 +219,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
           transitions,
           migrations: svc?.controller.migrationsDone ?? 0,
           small,
+          ...(svc ? { dashboard: `${svc.url}/` } : {}),
         });
       await sleep(1000, abort);
     }
