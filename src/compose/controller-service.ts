@@ -150,6 +150,7 @@ export async function startControllerService(
       mode: () => live.value.mode,
       topics: config.topics,
       reader,
+      windows$,
     });
     // The config in force: each Controller is built from it, and a reload replaces it.
     const live = new LiveConfig(config, log, deps.reloadConfig);

@@ -41,7 +41,7 @@ export function RateChart({ topic }: { topic: string }) {
         {
           width: Math.max(300, el.clientWidth),
           height: 160,
-          legend: { show: true },
+          legend: { show: true, live: false },
           series: [
             {},
             ...history.rates.map((_, i) => ({

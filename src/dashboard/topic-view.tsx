@@ -21,6 +21,7 @@ export function TopicView({ topic }: { topic: Topic }) {
             </div>
             <div class="p-figs">{fmtRate(p.rate)}/s</div>
             <div class={`p-figs ${p.lag > 1000 ? 'hot' : ''}`}>lag {p.lag}</div>
+            {p.pool === 'shared' && <div class="p-figs muted">{p.tenantCount} tenants</div>}
             <ul class="p-tenants">
               {p.tenants.map((t) => (
                 <li key={t.tenant} title={`${t.tenant}: ${fmtRate(t.rate)}/s`}>

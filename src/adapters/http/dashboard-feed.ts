@@ -22,6 +22,8 @@ export class DashboardFeed {
   constructor(
     private readonly build: () => DashboardSnapshot,
     private readonly intervalMs = 1000,
+    /** called when the last page has gone and ticking stops (sources may stop following) */
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
   get connected(): number {
@@ -51,6 +53,7 @@ export class DashboardFeed {
     this.timer = this.heartbeat = undefined;
     for (const c of this.clients) c.end();
     this.clients.clear();
+    this.onIdle();
   }
 
   private tick(): void {
@@ -59,6 +62,7 @@ export class DashboardFeed {
       clearInterval(this.heartbeat);
       this.timer = this.heartbeat = undefined;
       this.last = undefined;
+      this.onIdle();
       return;
     }
     const next = this.build();

@@ -1,3 +1,4 @@
+import { defaultPartitionOf } from '../../domain/partition-choice.js';
 import type { TenantStatus } from '../tenant-status.js';
 import type { DashboardSnapshot, PartitionView, RoleView, TenantRow, TopicView } from './view-model.js';
 import type { MovesLog } from './moves-log.js';
@@ -17,6 +18,11 @@ export interface DashboardSource {
     lag: number;
   }[];
   readonly moves: MovesLog;
+  /**
+   * Every tenant's records/s in the latest window, those without an actor too (below the actor
+   * floor: most small tenants); they sit on their hash partition in the shared pool.
+   */
+  readonly traffic?: () => readonly { topic: string; tenant: string; recordsPerSec: number }[];
 }
 
 /**
@@ -60,18 +66,25 @@ function topicView(
   pools: { shared: number; total: number } | undefined,
   stats: ReadonlyMap<number, { rate: number; lag: number }>,
   rows: readonly TenantRow[],
+  traffic: readonly { topic: string; tenant: string; recordsPerSec: number }[],
 ): TopicView {
   const total = Math.max(pools?.total ?? 0, ...[...stats.keys()].map((p) => p + 1));
   const shared = pools?.shared ?? total;
   const onPartition = new Map<number, { tenant: string; rate: number }[]>();
+  const put = (p: number, tenant: string, rate: number) => {
+    const list = onPartition.get(p) ?? [];
+    list.push({ tenant, rate: roundRate(rate) });
+    onPartition.set(p, list);
+  };
+  const followed = new Set<string>();
   for (const r of rows) {
     if (r.topic !== topic) continue;
-    for (const p of r.partitions) {
-      const list = onPartition.get(p) ?? [];
-      list.push({ tenant: r.tenant, rate: roundRate((r.rate ?? 0) / r.partitions.length) });
-      onPartition.set(p, list);
-    }
+    followed.add(r.tenant);
+    for (const p of r.partitions) put(p, r.tenant, (r.rate ?? 0) / r.partitions.length);
   }
+  for (const t of traffic)
+    if (t.topic === topic && !followed.has(t.tenant) && shared > 0)
+      put(defaultPartitionOf(t.tenant, shared), t.tenant, t.recordsPerSec);
   const partitions: PartitionView[] = [];
   for (let p = 0; p < total; p++) {
     const pool = p < shared ? 'shared' : 'dedicated';
@@ -81,6 +94,7 @@ function topicView(
       pool,
       rate: roundRate(stats.get(p)?.rate ?? 0),
       lag: Math.round(stats.get(p)?.lag ?? 0),
+      tenantCount: tenants.length,
       tenants: pool === 'shared' ? tenants.slice(0, TOP_SHARED) : tenants.slice(0, 1),
     });
   }
@@ -100,7 +114,9 @@ export function buildSnapshot(src: DashboardSource): DashboardSnapshot {
   return {
     at: src.now(),
     role: src.role(),
-    topics: src.topics().map((t) => topicView(t, src.pools(t), stats.get(t) ?? new Map(), tenants)),
+    topics: src
+      .topics()
+      .map((t) => topicView(t, src.pools(t), stats.get(t) ?? new Map(), tenants, src.traffic?.() ?? [])),
     tenants,
     moves: src.moves.views((k) => stuck.has(k)),
   };

@@ -37,6 +37,8 @@ export interface PartitionView {
   readonly pool: 'shared' | 'dedicated';
   readonly rate: number;
   readonly lag: number;
+  /** tenants seen on it in the latest window */
+  readonly tenantCount: number;
   /** dedicated: the owner; shared: the busiest tenants on it (by rate, at most 3) */
   readonly tenants: readonly { readonly tenant: string; readonly rate: number }[];
 }
