@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { diffSnapshots } from '../../app/dashboard/delta.js';
+import { FigureThrottle } from '../../app/dashboard/figure-throttle.js';
 import type { DashboardSnapshot } from '../../app/dashboard/view-model.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -16,6 +17,7 @@ export class DashboardFeed {
   private last: DashboardSnapshot | undefined;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly throttle = new FigureThrottle();
   /** bytes written to pages so far (the benchmark reads it) */
   bytesSent = 0;
 
@@ -65,7 +67,8 @@ export class DashboardFeed {
       this.onIdle();
       return;
     }
-    const next = this.build();
+    // What the pages get: next, with figures that only jittered kept as the pages have them.
+    const next = this.throttle.apply(this.last, this.build(), Date.now());
     const delta = diffSnapshots(this.last, next);
     this.last = next;
     if (delta !== undefined) this.broadcast(`event: delta\ndata: ${JSON.stringify(delta)}\n\n`);

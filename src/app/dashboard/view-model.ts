@@ -93,13 +93,17 @@ export interface DashboardSnapshot {
   readonly moves: readonly MoveView[];
 }
 
+export type TenantPatch = Pick<TenantRow, 'key'> & Partial<TenantRow>;
+
 /** The change from one snapshot to the next; absent fields did not change. */
 export interface DashboardDelta {
   readonly at: number;
   readonly role?: RoleView;
   readonly topics?: readonly TopicView[];
-  /** rows that are new or changed */
+  /** rows that are new (whole) */
   readonly upsert?: readonly TenantRow[];
+  /** rows that changed: the key and only the fields that changed */
+  readonly patch?: readonly TenantPatch[];
   /** keys of rows that are gone */
   readonly remove?: readonly string[];
   /** moves that are new or changed (by id) */

@@ -51,7 +51,8 @@ describe('dashboard deltas', () => {
       snap([row('a'), row('b'), row('gone')], [move(1), move(2)]),
       snap([row('a'), row('b', 'dedicated'), row('new')], [move(2, 'dedicated'), move(3)]),
     );
-    expect(d?.upsert?.map((r) => r.tenant)).toEqual(['b', 'new']);
+    expect(d?.upsert?.map((r) => r.tenant)).toEqual(['new']);
+    expect(d?.patch).toEqual([{ key: 't/b', state: 'dedicated' }]);
     expect(d?.remove).toEqual(['t/gone']);
     expect(d?.moves?.map((m) => m.id)).toEqual([2, 3]);
     expect(d?.dropMoves).toEqual([1]);
