@@ -3,6 +3,7 @@
 // --runs N: how many A-B / B-A run pairs noisy-neighbour takes (default 2).
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
+import { dashboardBench } from './dashboard.js';
 import { drainPauseBench } from './drain-pause.js';
 import { noisyNeighbourBench } from './noisy-neighbour.js';
 import { observerBench } from './observer.js';
@@ -21,6 +22,8 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   producer: producerBench,
   'noisy-neighbour': (o) => noisyNeighbourBench(o.runs),
   'drain-pause': drainPauseBench,
+  // no broker: the dashboard's payload, SSE bytes at 10,000 tenants, and rendering them in Chromium
+  dashboard: dashboardBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };
