@@ -59,6 +59,9 @@ export function loadAssets(dir: string): Map<string, Asset> | undefined {
 
 export const defaultAssetsDir = (): string => join(packageRoot(), 'dist', 'dashboard');
 
+const acceptsGzip = (req: FastifyRequest): boolean =>
+  /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+
 /** `/` (the page), `/dashboard/app.js|app.css`, `/dashboard/machine` (the tenant machine's graph), `/dashboard/events` (SSE). */
 export function registerDashboard(app: FastifyInstance, d: DashboardDeps): void {
   const assets = loadAssets(d.assetsDir ?? defaultAssetsDir());
@@ -71,7 +74,7 @@ export function registerDashboard(app: FastifyInstance, d: DashboardDeps): void 
         .send(
           'the dashboard is not built: run `npm run build` (it bundles src/dashboard into dist/dashboard)',
         );
-    const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const gz = acceptsGzip(req);
     return reply
       .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache', vary: 'accept-encoding' })
       .headers(gz ? { 'content-encoding': 'gzip' } : {})
@@ -84,8 +87,8 @@ export function registerDashboard(app: FastifyInstance, d: DashboardDeps): void 
   app.get('/dashboard/machine', async (_req, reply) => reply.headers(SECURITY_HEADERS).send(d.machine));
   // Open event streams would keep close() waiting: end them first.
   app.addHook('preClose', async () => d.feed.stop());
-  app.get('/dashboard/events', (_req, reply) => {
+  app.get('/dashboard/events', (req, reply) => {
     reply.hijack();
-    d.feed.attach(reply.raw, SECURITY_HEADERS);
+    d.feed.attach(reply.raw, SECURITY_HEADERS, acceptsGzip(req));
   });
 }

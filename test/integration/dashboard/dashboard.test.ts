@@ -71,8 +71,11 @@ describe('dashboard in headless Chromium against a real controller on the real b
   });
 
   it('loads with a CSP and no console errors, and goes live over SSE', async () => {
+    const events = page.waitForResponse((r) => r.url().endsWith('/dashboard/events'));
     const res = await page.goto(base);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    // the event stream is compressed for the browser (it asks for gzip)
+    expect((await events).headers()['content-encoding']).toBe('gzip');
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 10_000 }).toBe('live');
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('leader');
     await expect.poll(() => page.locator('[data-testid=machine] [data-state]').count()).toBeGreaterThan(8);
