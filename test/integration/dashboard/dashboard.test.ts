@@ -54,6 +54,7 @@ describe('dashboard in headless Chromium against a real controller on the real b
     page = await browser.context.newPage();
     // Short: every wait below is an expect.poll with its own deadline, which a locator's own wait must not outlast.
     page.setDefaultTimeout(500);
+    page.setDefaultNavigationTimeout(15_000);
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -71,7 +72,7 @@ describe('dashboard in headless Chromium against a real controller on the real b
   });
 
   it('loads with a CSP and no console errors, and goes live over SSE', async () => {
-    const events = page.waitForResponse((r) => r.url().endsWith('/dashboard/events'));
+    const events = page.waitForResponse((r) => r.url().endsWith('/dashboard/events'), { timeout: 10_000 });
     const res = await page.goto(base);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
     // the event stream is compressed for the browser (it asks for gzip)
