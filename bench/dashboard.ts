@@ -8,7 +8,7 @@ import { buildHttpServer } from '../src/adapters/http/server.js';
 import { machineGraph } from '../src/app/dashboard/machine-graph.js';
 import { buildSnapshot, type DashboardSource } from '../src/app/dashboard/snapshot.js';
 import { DASHBOARD_TICK_MS } from '../src/compose/dashboard-wiring.js';
-import { CHROMIUM, launchChromium } from '../test/integration/helpers/browser.js';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import { syntheticSource } from './dashboard-source.js';
 import { machineInfo, median, progress, type BenchResult, type BenchRow } from './harness.js';
 

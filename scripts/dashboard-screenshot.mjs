@@ -3,11 +3,8 @@
 // headless Chromium (/usr/bin/chromium, or KTB_CHROMIUM). Run after `npm run build`:
 //   KAFKA_BROKERS=127.0.0.1:19092 node scripts/dashboard-screenshot.mjs [out.png]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../dist/bench/chromium.js';
 
 const out = process.argv[2] ?? 'docs/img/dashboard.png';
 const port = await new Promise((resolve) => {
@@ -38,26 +35,12 @@ const whale = async () => {
   return (await r.json()).tenants.find((t) => t.tenant === 'whale');
 };
 
-const profile = mkdtempSync(join(tmpdir(), 'ktb-shot-'));
-let context;
+let browser;
 try {
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 'the demo controller');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.KTB_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1500, height: 1200 },
-  });
-  const page = await context.newPage();
+  browser = await launchChromium();
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1500, height: 1200 });
   await page.goto(base);
   // The spike: the whale leaves the shared pool; photograph it once it sits on its own partition.
   await waitFor(async () => (await whale())?.state === 'dedicated', 'the whale isolated');
@@ -66,8 +49,7 @@ try {
   await page.screenshot({ path: out, fullPage: true });
   console.error(`wrote ${out}`);
 } finally {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   demo.kill('SIGINT');
   await exited;
 }
