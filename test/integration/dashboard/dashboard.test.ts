@@ -93,6 +93,11 @@ describe('dashboard in headless Chromium against a real controller on the real b
     await expect
       .poll(() => row('acme').locator('[data-col=partitions]').textContent(), { timeout: 2_000 })
       .toBe(`[${status.partitions.join(',')}]`);
+    // its machine, drawn from the definition, lights the state it is in
+    await row('acme').click();
+    await expect
+      .poll(() => page.locator('[data-testid=machine] g.lit').getAttribute('data-state'))
+      .toBe('dedicated');
     // the move is on the timeline, finished
     await expect
       .poll(() => page.locator('[data-testid=moves] .move').filter({ hasText: 'acme' }).count())
