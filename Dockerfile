@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY machines ./machines
 COPY bench ./bench
+COPY scripts/build-dashboard.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim

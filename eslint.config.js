@@ -183,6 +183,13 @@ export default tseslint.config(
   deny(['src/compose/**/*.ts'], ['cli', 'demo', 'main']),
   deny(['src/demo/**/*.ts'], ['cli', 'main']),
   deny(['src/cli/**/*.ts'], ['main']),
+  // The dashboard's browser code (bundled by scripts/build-dashboard.mjs, typed by
+  // tsconfig.dashboard.json): preact, uPlot, and the view model it shares with the server.
+  allowOnly(
+    ['src/dashboard/**/*.{ts,tsx}'],
+    'src/dashboard (browser code) may import only preact, uplot, itself and src/app/dashboard/{view-model,delta}',
+    ['./', '../app/dashboard/view-model.js', '../app/dashboard/delta.js', 'preact', 'uplot'],
+  ),
   {
     files: ['test/unit/**/*.ts'],
     rules: {

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { publish, progress, type BenchResult } from './harness.js';
 import { avroBench } from './avro.js';
+import { dashboardBench } from './dashboard.js';
 import { drainPauseBench } from './drain-pause.js';
 import { laggingConsumerBench } from './lagging-consumer.js';
 import { fleetBench } from './fleet.js';
@@ -29,6 +30,8 @@ const benches: Record<string, (o: BenchOptions) => BenchResult | Promise<BenchRe
   'lagging-consumer': laggingConsumerBench,
   // no broker: simulated fleets, traffic reports v2 against v1 (about a minute of CPU)
   fleet: fleetBench,
+  // no broker: the dashboard's payload, SSE bytes at 10,000 tenants, and rendering them in Chromium
+  dashboard: dashboardBench,
   // ~10 minutes: run it alone (`npm run bench -- soak`); KTB_SOAK_MINUTES shortens it.
   soak: soakBench,
 };

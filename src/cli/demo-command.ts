@@ -17,6 +17,7 @@ interface DemoFlags {
   ui: boolean;
   json?: boolean;
   avro?: boolean;
+  httpPort?: number;
 }
 
 export const formatSummary = (s: DemoSummary): string =>
@@ -61,6 +62,11 @@ export function demoCommand(): Command {
       '--avro',
       'write the records as Avro through a schema registry (SCHEMA_REGISTRY_URL, else the local Apicurio on 8081, started or reused; needs Java 21+) and decode them back by schema id',
     )
+    .option(
+      '--http-port <port>',
+      "the in-process controller's HTTP port (dashboard at /; default: a free one)",
+      positiveInt('--http-port'),
+    )
     .action(async (f: DemoFlags) => {
       const logger = createLogger('tenant-balancer-demo', process.env['LOG_LEVEL'] || 'error');
       const abort = new AbortController();
@@ -78,6 +84,7 @@ export function demoCommand(): Command {
           inspect: inspector?.inspect,
           topic: f.topic,
           avro: f.avro === true,
+          ...(f.httpPort !== undefined ? { httpPort: f.httpPort } : {}),
           logger,
         },
         abort.signal,

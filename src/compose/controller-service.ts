@@ -6,6 +6,7 @@ import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { ReportGaps } from '../domain/report-gaps.js';
 import { buildHttpServer } from '../adapters/http/server.js';
+import { dashboardDeps } from './dashboard-wiring.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import {
   createTopicsReady,
@@ -152,6 +153,13 @@ export async function startControllerService(
     );
 
     let current: Controller | undefined;
+    const dashboard = dashboardDeps({
+      current: () => current,
+      mode: () => live.value.mode,
+      topics: config.topics,
+      reader,
+      windows$,
+    });
     // The config in force: each Controller is built from it, and a reload replaces it.
     const live = new LiveConfig(config, log, deps.reloadConfig);
     const telemetry = combineTelemetry(
@@ -170,6 +178,7 @@ export async function startControllerService(
         rejectedRouteRecords: () => reader.rejected,
       }),
       deps.telemetry,
+      dashboard.telemetry,
     );
     const gates = new GatedGroups(admin, signals.gates$);
     cleanups.push(async () => gates.stop());
@@ -276,6 +285,7 @@ export async function startControllerService(
       metrics: async () =>
         (current ? prometheusText(current, reader, signals, reportGaps) : '') + (await otelPrometheusText()),
       authToken: config.authToken,
+      dashboard: dashboard.http,
     });
     const url = await http.listen({ port: config.http.port, host: config.http.host });
     cleanups.push(() => http.close());

@@ -17,6 +17,8 @@ export interface View {
   transitions: string[];
   migrations: number;
   small: string[];
+  /** the controller's dashboard, when the demo runs one */
+  dashboard?: string;
 }
 
 export function render(v: View): void {
@@ -35,6 +37,7 @@ export function render(v: View): void {
   const r = v.consumer.checker.report();
   const lines = [
     `kafka-tenant-balancer demo  topic ${v.topic}  ${v.elapsed.toFixed(0)}/${v.duration}s  phase: ${v.phase}`,
+    ...(v.dashboard ? [`dashboard: ${v.dashboard}`] : []),
     '',
     `whale: ${v.whaleRate} rec/s offered  state ${whale?.state ?? 'shared (no actor)'}  partitions ${whale?.partitions.join(',') ?? '-'}${whale?.drain ? `  draining: ${whale.drain.remaining ?? '?'} records ahead of the fence` : ''}`,
     `tenants with actors by state: ${[...byState].map(([s, n]) => `${s}=${n}`).join('  ') || '-'}   migrations done: ${v.migrations}`,

@@ -117,6 +117,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
         },
       });
       cleanups.push(() => svc!.stop());
+      // stderr: stdout carries the summary (--json); the live view repeats the address each second
+      console.error(`dashboard: ${svc.url}/`);
     }
 
     const avro = o.avro === true ? await startDemoAvro((l) => console.error(l)) : undefined;
@@ -178,6 +180,7 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
           transitions,
           migrations: svc?.controller.migrationsDone ?? 0,
           small,
+          ...(svc ? { dashboard: `${svc.url}/` } : {}),
         });
       await sleep(1000, abort);
     }

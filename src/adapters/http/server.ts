@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { ErrorCode, isTenantBalancerError } from '../../domain/errors.js';
 import { MAX_TENANT_ID_BYTES } from '../../domain/ids.js';
 import type { OperatorCommand, TenantStatus } from '../../app/controller.js';
+import { registerDashboard, type DashboardDeps } from './dashboard-routes.js';
 
 /** What a config reload applied (the controller's mode after it, and the fields that changed). */
 export interface ReloadOutcome {
@@ -20,6 +21,8 @@ export interface HttpDeps {
   readonly command: (c: OperatorCommand) => TenantStatus;
   readonly metrics: () => Promise<string> | string;
   readonly authToken: string | undefined;
+  /** the dashboard at `/` (src/adapters/http/dashboard-routes.ts); absent: no dashboard */
+  readonly dashboard?: DashboardDeps;
 }
 
 const tokenOk = (header: string | undefined, token: string): boolean => {
@@ -61,7 +64,7 @@ export const statusOfCode = (code: ErrorCode): number => {
 export const MAX_PARAM_LENGTH = MAX_TENANT_ID_BYTES * 3;
 
 /**
- * /healthz, /readyz, /tenants (with the controller's mode), /metrics; POST pin/unpin/move and POST
+ * /healthz, /readyz, /tenants (with the controller's mode), /metrics, the dashboard at `/`; POST pin/unpin/move and POST
  * /config/reload need the bearer token (and are refused outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
  */
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
@@ -73,6 +76,7 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
       : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' }),
   );
   app.get('/tenants', async () => ({ mode: d.mode(), tenants: d.tenants() }));
+  if (d.dashboard) registerDashboard(app, d.dashboard);
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await d.metrics()));
 
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {

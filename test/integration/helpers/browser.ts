@@ -1,0 +1,2 @@
+// Chromium is launched one way everywhere (bench/chromium.ts): tests, the dashboard benchmark, the screenshot.
+export { CHROMIUM, launchChromium } from '../../../bench/chromium.js';
