@@ -43,6 +43,15 @@ export const awaitConsumers = (deps: StepDeps) =>
           { tenant: c.tenant, topic: c.topic },
           'no consumer group is watched; the drain has nothing to wait for',
         );
+      // the drain's span still says what happened: nothing to wait for, and which groups hold themselves
+      deps.migrationStep({
+        topic: c.topic,
+        tenant: c.tenant,
+        epoch: c.epoch,
+        step: 'drain',
+        phase: 'progress',
+        detail: { remaining: 0, gated: split.gated.join(',') },
+      });
       deps.migrationStep({ topic: c.topic, tenant: c.tenant, epoch: c.epoch, step: 'drain', phase: 'end' });
       return { type: 'drain.completed' };
     }

@@ -39,6 +39,14 @@ describe('awaitConsumers step (draining.waiting)', () => {
         phase: 'start',
         detail: { groups: 0, waitFor: '', gated: '' },
       },
+      {
+        topic: 'orders',
+        tenant: 'acme',
+        epoch: 4,
+        step: 'drain',
+        phase: 'progress',
+        detail: { remaining: 0, gated: '' },
+      },
       { topic: 'orders', tenant: 'acme', epoch: 4, step: 'drain', phase: 'end' },
     ]);
     r.stop();
