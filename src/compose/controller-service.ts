@@ -1,19 +1,13 @@
-import type { Admin } from 'kafkajs';
 import type { Observable } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
-import { Controller, type FaultHold } from '../app/controller.js';
+import { Controller } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { ReportGaps } from '../domain/report-gaps.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { dashboardDeps } from './dashboard-wiring.js';
 import { createKafka } from '../adapters/kafka/client.js';
-import {
-  createTopicsReady,
-  ensureInternalTopics,
-  partitionCount,
-  partitionLeaders,
-} from '../adapters/kafka/internal-topics.js';
+import { ensureInternalTopics, partitionCount, partitionLeaders } from '../adapters/kafka/internal-topics.js';
 import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
 import { controllerTransactionalId, RouteWriter } from '../adapters/kafka/route-writer.js';
@@ -29,28 +23,11 @@ import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
 import { prometheusText } from '../adapters/http/prometheus-text.js';
 import { LiveConfig, type ReloadResult } from './live-config.js';
+import { combineTelemetry, ensureLeaderTopic, faultHoldFromEnv } from './service-parts.js';
 
 export type { ReloadResult } from './live-config.js';
 
-const combineTelemetry = (...ts: (ControllerTelemetry | undefined)[]): ControllerTelemetry => ({
-  transition: (e) => ts.forEach((t) => t?.transition?.(e)),
-  migrationStep: (e) => ts.forEach((t) => t?.migrationStep?.(e)),
-  shadowDecision: (e) => ts.forEach((t) => t?.shadowDecision?.(e)),
-  // Nested: each hook wraps the next, so every one of them sees fn run inside its context.
-  inMigration: (topic, tenant, fn) =>
-    ts.reduceRight<typeof fn>(
-      (inner, t) => (t?.inMigration ? () => t.inMigration!(topic, tenant, inner) : inner),
-      fn,
-    )(),
-});
-
 const STOP_BUDGET_MS = 4_000;
-
-// Kill tests (test/integration/faults) make a controller stop mid-drain at a known step.
-const faultHoldFromEnv = (): FaultHold | undefined => {
-  const v = process.env['KTB_FAULT_HOLD'];
-  return v === 'after-announce' || v === 'after-fence' || v === 'before-commit' ? v : undefined;
-};
 
 export interface RunningController {
   /** the active controller; throws KTB_NOT_LEADER on a standby */
@@ -80,12 +57,6 @@ interface Deps {
   telemetry?: ControllerTelemetry;
   /** reads and validates the config again, as at start (the CLI: file < env < flags) */
   reloadConfig?: () => ControllerConfig;
-}
-
-async function ensureLeaderTopic(admin: Admin, topic: string): Promise<void> {
-  if ((await admin.listTopics()).includes(topic)) return;
-  // Several standby controllers may race to create it.
-  await createTopicsReady(admin, [{ topic, numPartitions: 1 }], { tolerateExisting: true });
 }
 
 /**
