@@ -18,6 +18,7 @@ interface DemoFlags {
   json?: boolean;
   avro?: boolean;
   httpPort?: number;
+  gatedConsumers?: boolean;
 }
 
 export const formatSummary = (s: DemoSummary): string =>
@@ -62,6 +63,7 @@ export function demoCommand(): Command {
       '--avro',
       'write the records as Avro through a schema registry (SCHEMA_REGISTRY_URL, else the local Apicurio on 8081, started or reused; needs Java 21+) and decode them back by schema id',
     )
+    .option('--gated-consumers', "consume through the ordered consumer (moves don't wait for the group)")
     .option(
       '--http-port <port>',
       "the in-process controller's HTTP port (dashboard at /; default: a free one)",
@@ -85,6 +87,7 @@ export function demoCommand(): Command {
           topic: f.topic,
           avro: f.avro === true,
           ...(f.httpPort !== undefined ? { httpPort: f.httpPort } : {}),
+          gatedConsumers: f.gatedConsumers === true,
           logger,
         },
         abort.signal,

@@ -129,8 +129,10 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       costMicros,
       concurrency: 2,
       members: SHARED + DEDICATED,
-      // the demo's group holds a moved tenant itself: producers never wait for it (consumer-gated)
-      ordered: { routingTopic: names.routingTopic, acksTopic: names.acksTopic },
+      // opt-in (--gated-consumers): the group holds a moved tenant itself, producers never wait for it
+      ...(o.gatedConsumers === true
+        ? { ordered: { routingTopic: names.routingTopic, acksTopic: names.acksTopic } }
+        : {}),
       ...(avro !== undefined ? { decodeValue: avro.deserializer } : {}),
     });
     await consumer.start();

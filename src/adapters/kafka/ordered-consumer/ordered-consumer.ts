@@ -1,19 +1,13 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { recordEpochOf } from '../../../domain/fence-gate.js';
-import { Headers } from '../../../domain/record-headers.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { RoutingReader } from '../routing-reader.js';
 import { GateAnnouncer } from './gate-announcer.js';
 import { GateTelemetry } from './gate-telemetry.js';
 import { GateView } from './gate-view.js';
-import { PartitionLane, type LaneRecord } from './partition-lane.js';
+import { placeRecord } from './place-record.js';
+import { PartitionLane, type Placement } from './partition-lane.js';
+import { consumerStats } from './stats.js';
 import type { OrderedConsumerOptions, OrderedConsumerStats, OrderedRunConfig } from './types.js';
-
-const header = (m: KafkaMessage, name: string): string | undefined => {
-  const v = m.headers?.[name];
-  const one = Array.isArray(v) ? v[0] : v;
-  return one === undefined ? undefined : one.toString();
-};
 
 /**
  * A kafkajs consumer for a managed topic that keeps each tenant's order across moves without making
@@ -92,20 +86,40 @@ export class OrderedConsumer {
         const lane = this.lane(batch.topic, batch.partition);
         await lane.exclusive(async () => {
           await this.release(lane);
+          // Records to process go to the application in runs (eachBatch) or one by one (eachMessage);
+          // the log position is resolved only once what precedes it was delivered.
+          const run: KafkaMessage[] = [];
+          let taken: string | undefined;
+          const flush = async () => {
+            if (run.length > 0) await this.deliver(lane, run.splice(0));
+            if (taken !== undefined) resolveOffset(taken);
+            taken = undefined;
+          };
+          const maxRun = this.handlers.eachBatch !== undefined ? 500 : 1;
           let committedAt = Date.now();
           for (const m of batch.messages) {
             if (!isRunning() || isStale()) break;
-            if (!(await this.offer(lane, m))) break;
-            resolveOffset(m.offset);
+            const placement = this.place(lane, m);
+            if (placement === 'pause') {
+              await flush();
+              this.pause(lane, m);
+              break;
+            }
+            if (placement === 'process') run.push(m);
+            taken = m.offset;
+            if (run.length >= maxRun) await flush();
             // A long batch commits as it goes: other members (and this one's held tenants) wait for
-            // exactly these commits to pass a fence.
+            // exactly these commits to pass a fence. Held records are released only after the run
+            // before them was delivered (a tenant's earlier records may be in it).
             if (Date.now() - committedAt >= this.commitIntervalMs) {
+              await flush();
               await this.release(lane);
               await this.commit(lane);
               await heartbeat();
               committedAt = Date.now();
             }
           }
+          await flush();
           await this.commit(lane);
           await heartbeat();
         });
@@ -114,34 +128,16 @@ export class OrderedConsumer {
     this.timer = setInterval(() => void this.checkHolds(), this.opts.gateCheckMs ?? 100);
   }
 
-  /** Takes one record from the log: processes it, keeps it aside, or pauses there (false: stop the batch). */
-  private async offer(lane: PartitionLane<KafkaMessage>, m: KafkaMessage): Promise<boolean> {
-    const view = this.view!;
-    const r: LaneRecord<KafkaMessage> = {
-      offset: Number(m.offset),
-      tenant: header(m, Headers.tenantId),
-      epoch: recordEpochOf(header(m, Headers.routeEpoch)),
-      message: m,
-    };
-    const verdict = view.verdict(lane.topic, lane.partition, r.tenant, r.epoch);
-    const placement = lane.place(r, verdict, view.isDedicated(lane.topic, lane.partition, r.tenant));
-    if (placement === 'process') {
-      await this.deliver(lane, [m]);
-      return true;
-    }
-    if (r.tenant !== undefined)
-      this.telemetry?.held(
-        lane.topic,
-        lane.partition,
-        r.tenant,
-        r.epoch,
-        verdict.kind === 'wait' ? verdict.reason : 'order',
-      );
-    if (placement === 'aside') return true;
+  /** Where one record from the log goes: process, aside (held), or pause the partition at it. */
+  private place(lane: PartitionLane<KafkaMessage>, m: KafkaMessage): Placement {
+    return placeRecord(lane, m, this.view!, this.telemetry);
+  }
+
+  /** Stops fetching the partition at a held record (kafkajs fetches from it again on resume). */
+  private pause(lane: PartitionLane<KafkaMessage>, m: KafkaMessage): void {
     this.counts.pauses++;
     this.consumer!.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
     this.consumer!.seek({ topic: lane.topic, partition: lane.partition, offset: m.offset });
-    return false;
   }
 
   private async deliver(lane: PartitionLane<KafkaMessage>, messages: KafkaMessage[]): Promise<void> {
@@ -268,23 +264,12 @@ export class OrderedConsumer {
   }
 
   stats(now = Date.now()): OrderedConsumerStats {
-    return {
-      groupId: this.opts.groupId,
-      memberId: this.announcer?.member,
-      ...this.counts,
-      holdEpisodesMs: [...this.holdMs],
-      heldRecords: this.heldRecords(),
-      holds: [...this.lanes.values()].flatMap((l) =>
-        l.holds().map((h) => ({
-          topic: l.topic,
-          partition: l.partition,
-          tenant: h.tenant,
-          records: h.records,
-          heldMs: now - h.since,
-          epoch: h.epoch,
-        })),
-      ),
-    };
+    return consumerStats(
+      { groupId: this.opts.groupId, memberId: this.announcer?.member, ...this.counts },
+      this.holdMs,
+      [...this.lanes.values()],
+      now,
+    );
   }
 
   async stop(): Promise<void> {
