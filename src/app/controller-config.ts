@@ -3,6 +3,7 @@ import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
 import { describeIssues } from './config-issues.js';
 import { saslConfigSchema, tlsConfigSchema } from './connection-security.js';
+import { ownKeysRecord } from './own-keys-record.js';
 import { checkTenantOverrides, tenantOverridesSchema } from './tenant-overrides.js';
 
 const topic = z
@@ -41,7 +42,7 @@ export const controllerConfigSchema = z
      * consumer are gated, the others get stop-and-wait). Per topic in `topicGating`.
      */
     gating: gatingMode.default('auto'),
-    topicGating: z.record(topic, gatingMode).default({}),
+    topicGating: ownKeysRecord(topic, gatingMode).default({}),
     tickMs: z.number().int().min(50).max(60_000).default(1000),
     windowMs: z.number().int().min(50).max(3_600_000).default(5000),
     /** must match the producers' routeLeaseMs */

@@ -3,6 +3,7 @@ import type { ControllerMode } from '../../machines/tenant.types.js';
 import { MAX_TENANT_ID_BYTES } from '../domain/ids.js';
 import { parseRouteKey, routeKey, type Ordering } from '../domain/route-record.js';
 import { thresholdsSchema, type Thresholds } from '../policy/thresholds.js';
+import { ownKeysRecord } from './own-keys-record.js';
 
 /**
  * Every thresholds field optional and without its default: an override names only what it changes,
@@ -33,7 +34,7 @@ export const tenantOverrideSchema = z
 export type TenantOverride = z.output<typeof tenantOverrideSchema>;
 
 /** Overrides keyed `"<topic>/<tenant>"` (the route key); a tenant without traffic yet is fine. */
-export const tenantOverridesSchema = z.record(z.string(), tenantOverrideSchema);
+export const tenantOverridesSchema = ownKeysRecord(z.string(), tenantOverrideSchema);
 
 const TOPIC_RE = /^[a-zA-Z0-9._-]{1,249}$/;
 

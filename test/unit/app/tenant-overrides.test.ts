@@ -64,6 +64,16 @@ describe('per-tenant overrides in the controller config', () => {
     expect(message).toContain(named);
   });
 
+  it('refuses a "__proto__" key from a JSON file (zod would drop it without a word), in tenants and topicGating', () => {
+    // JSON.parse makes "__proto__" an own key, as a config file would
+    const file = JSON.parse('{"tenants":{"__proto__":{"neverMove":true}},"topicGating":{"__proto__":"consumer"}}');
+    const message = refusal(file);
+    expect(message).toContain('tenants: "__proto__" cannot be a key here');
+    expect(message).toContain('topicGating: "__proto__" cannot be a key here');
+    // a tenant id spelled __proto__ is an ordinary key
+    expect(Object.keys(parse({ tenants: { 'orders/__proto__': {} } }).tenants)).toEqual(['orders/__proto__']);
+  });
+
   it('re-validates the thresholds merged over the global ones, naming the tenant', () => {
     // releaseRate 100 (global default) is not below an isolateRate of 80
     expect(refusal({ tenants: { 'orders/acme': { thresholds: { isolateRate: 80 } } } })).toContain(
