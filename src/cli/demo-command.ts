@@ -63,7 +63,10 @@ export function demoCommand(): Command {
       '--avro',
       'write the records as Avro through a schema registry (SCHEMA_REGISTRY_URL, else the local Apicurio on 8081, started or reused; needs Java 21+) and decode them back by schema id',
     )
-    .option('--gated-consumers', "consume through the ordered consumer (moves don't wait for the group)")
+    .option(
+      '--no-gated-consumers',
+      'consume with a plain kafkajs group instead of the ordered consumer (every move then waits for it: stop-and-wait)',
+    )
     .option(
       '--http-port <port>',
       "the in-process controller's HTTP port (dashboard at /; default: a free one)",
@@ -87,7 +90,7 @@ export function demoCommand(): Command {
           topic: f.topic,
           avro: f.avro === true,
           ...(f.httpPort !== undefined ? { httpPort: f.httpPort } : {}),
-          gatedConsumers: f.gatedConsumers === true,
+          gatedConsumers: f.gatedConsumers !== false,
           logger,
         },
         abort.signal,

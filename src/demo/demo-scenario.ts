@@ -20,10 +20,7 @@ export interface DemoOptions {
   readonly costMicros?: number;
   /** use this managed topic (created when missing) instead of a fresh demo-<id> topic */
   readonly topic?: string | undefined;
-  /**
-   * the consumer group consumes through the ordered consumer (consumer-gated moves). Opt-in: under the
-   * demo's churn the gated group fell behind in CI (issue #15, left open)
-   */
+  /** the consumer group consumes through the ordered consumer (consumer-gated moves); default true */
   readonly gatedConsumers?: boolean;
   /** write the records as Avro through the schema registry, and decode them back by schema id */
   readonly avro?: boolean;

@@ -41,5 +41,5 @@ const ms = (n: number) => (Number.isNaN(n) ? '-' : `${n.toFixed(0)} ms`);
 
 export const formatHolds = (h: HoldSummary): string[] => [
   `producer holds:       ${h.producer.count} moves, p50 ${ms(h.producer.p50)}, p99 ${ms(h.producer.p99)}, max ${ms(h.producer.max)} (draining seen -> settled route seen)`,
-  `consumer holds:       ${h.consumer.count} holds (gated consumers only: --gated-consumers), p50 ${ms(h.consumer.p50)}, max ${ms(h.consumer.max)}; ${h.consumer.released} records kept aside and released, ${h.consumer.pauses} partition pauses`,
+  `consumer holds:       ${h.consumer.count} holds (0 with --no-gated-consumers), p50 ${ms(h.consumer.p50)}, max ${ms(h.consumer.max)}; ${h.consumer.released} records kept aside and released, ${h.consumer.pauses} partition pauses`,
 ];

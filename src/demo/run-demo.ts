@@ -129,8 +129,9 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       costMicros,
       concurrency: 2,
       members: SHARED + DEDICATED,
-      // opt-in (--gated-consumers): the group holds a moved tenant itself, producers never wait for it
-      ...(o.gatedConsumers === true
+      // the ordered consumer (unless --no-gated-consumers): the group holds a moved tenant itself,
+      // so producers never wait for it
+      ...(o.gatedConsumers !== false
         ? { ordered: { routingTopic: names.routingTopic, acksTopic: names.acksTopic } }
         : {}),
       ...(avro !== undefined ? { decodeValue: avro.deserializer } : {}),

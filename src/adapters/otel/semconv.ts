@@ -19,6 +19,9 @@ export const Attr = {
   group: 'ktb.consumer.group',
   heldRecords: 'ktb.hold.records',
   producerId: 'ktb.producer.id',
+  gateReason: 'ktb.gate.reason',
+  gateRecords: 'ktb.gate.records',
+  gateDropped: 'ktb.gate.dropped',
 } as const;
 
 export const SpanName = {
@@ -29,6 +32,8 @@ export const SpanName = {
   step: (s: string) => `migration.${s}`,
   /** producer side: from the draining route record to the settled one, in the migration's trace */
   hold: 'tenant.hold',
+  /** consumer side: an ordered consumer holding a moved tenant until its group passed the fence */
+  gate: 'tenant.gate',
 } as const;
 
 export const instrumentationScope = 'kafka-tenant-balancer';

@@ -151,6 +151,22 @@ describe('OpenTelemetry end to end (real runtime, OTLP/HTTP over the wire)', () 
     expect(tx?.parentSpanId).toBe(roots.get(hold!.traceId)!.spanId);
   });
 
+  it("carries the migration's trace to the ordered consumer: its hold is a tenant.gate span of the same trace", () => {
+    const roots = new Map(
+      spans.filter((s) => s.span.name === 'tenant.migration').map((s) => [s.span.traceId, s.span]),
+    );
+    const gates = spans.filter((s) => s.span.name === 'tenant.gate').map((s) => s.span);
+    expect(gates.length, 'the demo group consumes through the ordered consumer').toBeGreaterThan(0);
+    const gate = gates.find((g) => roots.has(g.traceId));
+    expect(gate, 'a tenant.gate span inside a migration trace').toBeDefined();
+    expect(attr(gate!, 'ktb.tenant.id')).toBe(attr(roots.get(gate!.traceId)!, 'ktb.tenant.id'));
+    expect(attr(gate!, 'ktb.consumer.group')).toMatch(/\S/);
+    expect(Number(attr(gate!, 'ktb.route.epoch'))).toBeGreaterThan(0);
+    expect(attr(gate!, 'ktb.gate.reason')).toMatch(/\S/);
+    // ended by a release (records counted) or by a rebalance that handed the partition over
+    expect(attr(gate!, 'ktb.gate.records') ?? attr(gate!, 'ktb.gate.dropped')).toBeDefined();
+  });
+
   it('puts no message values on spans', () => {
     // Demo values are "<tenant>:<seq>"; none may appear as an attribute value.
     const leaked = spans.flatMap((s) =>

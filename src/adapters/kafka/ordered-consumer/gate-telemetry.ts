@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, SpanStatusCode, metrics, propagation, trace, type Span } from '@opentelemetry/api';
+import { Attr, SpanName, instrumentationScope } from '../../otel/semconv.js';
 
 /**
  * OTel for the ordered consumer through the API only (no-ops without an SDK): a `tenant.gate` span per
@@ -6,7 +7,7 @@ import { ROOT_CONTEXT, SpanStatusCode, metrics, propagation, trace, type Span } 
  * and gauges of the records held and the holds open.
  */
 export class GateTelemetry {
-  private readonly tracer = trace.getTracer('kafka-tenant-balancer');
+  private readonly tracer = trace.getTracer(instrumentationScope);
   private readonly open = new Map<string, Span>();
   private readonly routeHeaders = new Map<string, Readonly<Record<string, string>>>();
 
@@ -14,7 +15,7 @@ export class GateTelemetry {
     private readonly groupId: string,
     heldRecords: () => number,
   ) {
-    const meter = metrics.getMeter('kafka-tenant-balancer');
+    const meter = metrics.getMeter(instrumentationScope);
     meter
       .createObservableGauge('ktb_consumer_held_records', {
         description: 'records an ordered consumer holds aside until its group passes a fence',
@@ -35,15 +36,15 @@ export class GateTelemetry {
     if (this.open.has(key)) return;
     const parent = propagation.extract(ROOT_CONTEXT, this.routeHeaders.get(`${topic}/${tenant}`) ?? {});
     const span = this.tracer.startSpan(
-      'tenant.gate',
+      SpanName.gate,
       {
         attributes: {
-          'ktb.topic': topic,
-          'ktb.tenant': tenant,
-          'ktb.partition': partition,
-          'ktb.consumer_group': this.groupId,
-          'ktb.gate.reason': reason,
-          ...(epoch !== undefined ? { 'ktb.route_epoch': epoch } : {}),
+          [Attr.topic]: topic,
+          [Attr.tenantId]: tenant,
+          [Attr.partition]: partition,
+          [Attr.group]: this.groupId,
+          [Attr.gateReason]: reason,
+          ...(epoch !== undefined ? { [Attr.routeEpoch]: epoch } : {}),
         },
       },
       parent,
@@ -55,7 +56,7 @@ export class GateTelemetry {
     const key = `${topic}/${partition}/${tenant}`;
     const span = this.open.get(key);
     if (span === undefined) return;
-    span.setAttribute('ktb.gate.records', records);
+    span.setAttribute(Attr.gateRecords, records);
     span.setStatus({ code: SpanStatusCode.OK });
     span.end();
     this.open.delete(key);
@@ -64,7 +65,7 @@ export class GateTelemetry {
   /** holds dropped by a rebalance (another member takes them over) */
   dropped(reason: string): void {
     for (const span of this.open.values()) {
-      span.setAttribute('ktb.gate.dropped', reason);
+      span.setAttribute(Attr.gateDropped, reason);
       span.end();
     }
     this.open.clear();
