@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { DEFAULT_HEAVY_HITTER_FRACTION } from '../src/domain/traffic-counter.js';
 import { runFleet, type FleetCase } from './fleet-sim.js';
 import { machineInfo, progress, type BenchResult, type BenchRow } from './harness.js';
@@ -83,8 +84,8 @@ export function fleetBench(): BenchResult {
   }
   notes.push(
     `Simulated, no broker: every producer draws ${PER_PRODUCER} records of 100 bytes per 1 s interval from Zipf(1) over all tenants (a stateless tier: every producer sees every tenant), ${PARTITIONS} shared partitions, plus 3 planted whales of ~45% of their partition each, spread over all producers. f = ${DEFAULT_HEAVY_HITTER_FRACTION} (k = 100 counters per partition), maxReportBytes 512 KiB.`,
-    'Controller = decode every record of one interval (v2 binary parts or v1 JSON with its schema) + WindowAggregator.addReport + close; the actors are not fed here (the observer bench measures that per tenant in the window). v1 is merged only where its reports fit and the fleet names at most 500k entries. Hot = rate >= 500/s and share >= 30% of its partition (the default thresholds), with the rate a v2 lower bound; "hot tenants found" and "false isolations" compare with the same rule on exact counts. Memory: the heap growth of the window was below GC noise (< 0.2 MiB) in every case, so the table gives what it follows, the tenant series the aggregator holds (v1: every tenant any producer named). Times are medians of 3 warm runs per case.',
-    'One interval per case, on a 2-core VM shared with other work (load average 8-10 during this run): absolute times are inflated and noisy; bytes, recall and false isolations are deterministic (fixed seed).',
+    'Controller = decode every record of one interval (v2 binary parts or v1 JSON with its schema) + WindowAggregator.addReport + close; the actors are not fed here (the observer bench measures that per tenant in the window). v1 is merged only where its reports fit and the fleet names at most 500k entries. Hot = rate >= 500/s and share >= 30% of its partition (the default thresholds), with the rate a v2 lower bound; "hot tenants found" and "false isolations" compare with the same rule on exact counts. Memory: the heap growth of the window was below GC noise (< 0.2 MiB) in every case, so the table gives what it follows, the tenant series the aggregator holds (v1: every tenant any producer named). Times are medians of 5 runs per case after 2 untimed warm-up runs, without a forced GC between runs (a live controller decodes every interval, so its decoder is JIT-compiled, and it never forces a GC; a run right after a forced GC took ~2.4x as long). Until 2026-11-26 15:30 each of 3 timed runs followed a forced GC and the first was cold: those runs gave 171-436 ms at 1,000 x 1M.',
+    `One interval per case, on a 2-core VM (1-minute load average ${loadavg()[0]!.toFixed(1)} at the end of this run): absolute times are noisy; bytes, recall and false isolations are deterministic (fixed seed).`,
   );
   return {
     name: 'fleet',
