@@ -66,7 +66,9 @@ describe('per-tenant overrides in the controller config', () => {
 
   it('refuses a "__proto__" key from a JSON file (zod would drop it without a word), in tenants and topicGating', () => {
     // JSON.parse makes "__proto__" an own key, as a config file would
-    const file = JSON.parse('{"tenants":{"__proto__":{"neverMove":true}},"topicGating":{"__proto__":"consumer"}}');
+    const file = JSON.parse(
+      '{"tenants":{"__proto__":{"neverMove":true}},"topicGating":{"__proto__":"consumer"}}',
+    );
     const message = refusal(file);
     expect(message).toContain('tenants: "__proto__" cannot be a key here');
     expect(message).toContain('topicGating: "__proto__" cannot be a key here');
