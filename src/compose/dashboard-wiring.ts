@@ -61,6 +61,7 @@ export function dashboardDeps(o: {
         partitions: () => o.current()?.partitionStats() ?? [],
         moves,
         traffic,
+        route: (t, tenant) => o.reader.table.route(t, tenant),
       }),
     DASHBOARD_TICK_MS,
     unfollow,

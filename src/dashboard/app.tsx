@@ -43,7 +43,7 @@ export function App() {
           </span>
         )}
         {s && <span class="badge">mode: {s.role.mode}</span>}
-        {s && <span class="muted">{s.tenants.length} tenants followed</span>}
+        {s && <span class="muted">{s.tenants.length} tenants</span>}
       </header>
       {s === undefined ? (
         <p class="muted">connecting to the controller…</p>
