@@ -15,12 +15,10 @@ import { GatedGroups } from '../adapters/kafka/gated-groups.js';
 import type { GatesPort } from '../ports/controller-ports.js';
 import type { Logger } from '../adapters/logger.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
-import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
-import { prometheusText } from '../adapters/http/prometheus-text.js';
-import { listenControllerHttp } from './controller-http.js';
+import { advertisedUrlFor, listenControllerHttp } from './controller-http.js';
 import { joinElection } from './election-wiring.js';
 import { LiveConfig, type ReloadResult } from './live-config.js';
 import { combineTelemetry, faultHoldFromEnv } from './service-parts.js';
@@ -241,33 +239,29 @@ export async function startControllerService(
         );
       return current;
     };
-    // Ready = leading, not fenced, and a routing view fresh enough to act on: a controller cut off
-    // from the broker, or one that a newer controller fenced, must not look healthy.
-    const staleAfterMs = Math.max(5_000, 10 * Math.min(1000, config.tickMs));
-    // Listening before the first join: the URL told to the other members needs the bound port.
-    const http = await listenControllerHttp(
-      config.http,
-      {
-        ready: () => isLeader() && reader.viewAgeMs() <= staleAfterMs,
-        tenants: () => current?.tenants() ?? [],
-        mode: () => live.value.mode,
-        reload,
-        command: (c) => active().command(c),
-        metrics: async () =>
-          (current ? prometheusText(current, reader, signals, reportGaps) : '') +
-          (await otelPrometheusText()),
-        authToken: config.authToken,
-        role: () => ({ role: isLeader() ? 'leader' : 'standby', leader: leaderUrl() ?? null }),
-        dashboard: dashboard.http,
-      },
-      log,
-    );
-    cleanups.push(() => http.close());
-    self.advertisedUrl = http.advertisedUrl;
-    log.info(
-      { url: http.url, advertisedUrl: http.advertisedUrl, ha: config.ha },
-      'controller HTTP listening',
-    );
+    const serveHttp = () =>
+      listenControllerHttp(
+        {
+          config,
+          current: () => current,
+          isLeader,
+          leaderUrl,
+          command: (c) => active().command(c),
+          reload,
+          mode: () => live.value.mode,
+          reader,
+          signals,
+          reportGaps,
+          dashboard: dashboard.http,
+        },
+        log,
+      );
+    // The URL told to the other members at each join. A free port (0: tests) is known only once
+    // bound, so HTTP then listens before the first join; a fixed one listens after it, as always, so a
+    // second controller on the same host and port refuses with KTB_CONTROLLER_CONFLICT, not EADDRINUSE.
+    let http = config.http.port === 0 ? await serveHttp() : undefined;
+    cleanups.push(() => http?.close() ?? Promise.resolve());
+    self.advertisedUrl = http?.advertisedUrl ?? advertisedUrlFor(config.http, config.http.port);
     await election.start();
     if (!config.ha && !(await election.firstAssignment(config.leaderSessionMs * 3 + 10_000))) {
       throw new TenantBalancerError(
@@ -276,6 +270,7 @@ export async function startControllerService(
       );
     }
     await chain;
+    http ??= await serveHttp();
 
     return {
       get controller() {

@@ -92,8 +92,9 @@ describe('dashboard in headless Chromium against a real controller on the real b
     load.load.set('small-fry', { rate: 4 }); // the actor floor is 10/s
     load.load.start();
     const small = row('small-fry');
+    // the producer connects and reports, a window closes, the page gets the delta
     await expect
-      .poll(() => small.locator('[data-col=state]').textContent(), { timeout: 10_000 })
+      .poll(() => small.locator('[data-col=state]').textContent(), { timeout: 20_000 })
       .toBe('shared');
     expect(await small.locator('[data-col=partitions]').textContent()).toBe(
       `[${defaultPartitionOf('small-fry', SHARED)}]`,

@@ -9,6 +9,7 @@ import type { DashboardSnapshot } from '../../../src/app/dashboard/view-model.js
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ensureLeaderTopic } from '../../../src/compose/service-parts.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
+import { freePort } from '../../support/free-port.js';
 import { testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
@@ -48,17 +49,19 @@ describe('HA: every instance says where the leader is (JSON API and dashboard pa
 
   beforeAll(async () => {
     t = await createTopology('ha-addr', 2, 1);
-    const config = (advertisedUrl?: string) =>
+    const config = (port: number, advertisedUrl?: string) =>
       testControllerConfig(t, {
         ha: true,
         authToken: TOKEN,
-        http: { port: 0, host: '127.0.0.1', ...(advertisedUrl ? { advertisedUrl } : {}) },
+        http: { port, host: '127.0.0.1', ...(advertisedUrl ? { advertisedUrl } : {}) },
       });
-    svc.a = await startControllerService(config(A_URL), { logger: silentLogger() });
+    // A: a configured URL; B and C: the default, from a fixed port (known before the election's
+    // first join; test/integration/dashboard/standby.test.ts covers port 0, known once bound).
+    svc.a = await startControllerService(config(0, A_URL), { logger: silentLogger() });
     await waitFor(() => svc.a!.isLeader(), 'A leads', 20_000);
     [svc.b, svc.c] = await Promise.all([
-      startControllerService(config(), { logger: silentLogger() }),
-      startControllerService(config(), { logger: silentLogger() }),
+      startControllerService(config(await freePort()), { logger: silentLogger() }),
+      startControllerService(config(await freePort()), { logger: silentLogger() }),
     ]);
   }, 90_000);
 
@@ -95,7 +98,7 @@ describe('HA: every instance says where the leader is (JSON API and dashboard pa
     const leadingAt = Date.now();
     const other = next === b ? c : b;
     const nextUrl = next.advertisedUrl!;
-    // the default: the bind address and the port it got
+    // the default: the bind address and the port
     expect(nextUrl).toBe(next.url);
     await waitFor(
       async () => (await healthz(other)).leader === nextUrl,
