@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAdvertisedUrl } from '../domain/advertised-url.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import { thresholdsSchema } from '../policy/thresholds.js';
 import { describeIssues } from './config-issues.js';
@@ -20,6 +21,14 @@ const brokerAddress = z
     const port = Number(a.slice(a.lastIndexOf(':') + 1));
     return port >= 1 && port <= 65_535;
   }, 'host:port with a port in 1..65535');
+
+/** An http(s) URL without credentials, as checked when read back from Kafka (src/domain/advertised-url.ts). */
+const advertisedUrl = z.string().transform((raw, ctx) => {
+  const r = checkAdvertisedUrl(raw);
+  if (r.ok) return r.url;
+  ctx.addIssue({ code: 'custom', message: `advertisedUrl ${r.reason}` });
+  return z.NEVER;
+});
 
 /**
  * The controller's whole configuration: file < env < flags, validated at start and again on each
@@ -63,6 +72,11 @@ export const controllerConfigSchema = z
       .object({
         port: z.number().int().min(0).max(65_535).default(8080),
         host: z.string().min(1).default('127.0.0.1'),
+        /**
+         * where other hosts reach this controller's dashboard and API (standbys show it as the
+         * leader's address); default http://<host>:<port>, a wildcard host replaced by the host name
+         */
+        advertisedUrl: advertisedUrl.optional(),
       })
       .strict()
       .default({ port: 8080, host: '127.0.0.1' }),

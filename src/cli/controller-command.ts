@@ -42,6 +42,10 @@ export function controllerCommand(): Command {
       positiveInt('--http-port'),
     )
     .option('--http-host <host>', 'HTTP bind address (env KTB_HTTP_HOST), default 127.0.0.1')
+    .option(
+      '--http-advertised-url <url>',
+      "where other hosts reach this dashboard and API; a standby shows the leader's (env KTB_HTTP_ADVERTISED_URL; default http://<host>:<port>, a wildcard host replaced by the host name)",
+    )
     .option('--tick-ms <ms>', 'offset poll interval and window step', positiveInt('--tick-ms', 50))
     .option('--window-ms <ms>', 'sliding window length', positiveInt('--window-ms', 50))
     .option('--auth-token <token>', 'bearer token required by pin/unpin/move (env KTB_AUTH_TOKEN)')

@@ -10,6 +10,7 @@ export interface ControllerFlags {
   group?: string[];
   httpPort?: number;
   httpHost?: string;
+  httpAdvertisedUrl?: string;
   tickMs?: number;
   windowMs?: number;
   authToken?: string;
@@ -95,6 +96,8 @@ export function loadControllerConfig(
     ...fileHttp,
     port: f.httpPort ?? num('KTB_HTTP_PORT', env['KTB_HTTP_PORT']) ?? fileHttp['port'],
     host: f.httpHost ?? (env['KTB_HTTP_HOST'] || undefined) ?? fileHttp['host'],
+    advertisedUrl:
+      f.httpAdvertisedUrl ?? (env['KTB_HTTP_ADVERTISED_URL'] || undefined) ?? fileHttp['advertisedUrl'],
   });
   return parseControllerConfig({ brokers: ['127.0.0.1:9092'], ...file, ...envPart, ...flagPart, http });
 }

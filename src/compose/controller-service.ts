@@ -4,11 +4,9 @@ import { Controller } from '../app/controller.js';
 import type { ControllerConfig } from '../app/controller-config.js';
 import { observeWindows } from '../app/observer.js';
 import { ReportGaps } from '../domain/report-gaps.js';
-import { buildHttpServer } from '../adapters/http/server.js';
 import { dashboardDeps } from './dashboard-wiring.js';
 import { createKafka } from '../adapters/kafka/client.js';
 import { ensureInternalTopics, partitionCount, partitionLeaders } from '../adapters/kafka/internal-topics.js';
-import { LeaderElection } from '../adapters/kafka/leader-election.js';
 import { OffsetSource } from '../adapters/kafka/offset-source.js';
 import { controllerTransactionalId, RouteWriter } from '../adapters/kafka/route-writer.js';
 import { RoutingReader } from '../adapters/kafka/routing-reader.js';
@@ -17,13 +15,13 @@ import { GatedGroups } from '../adapters/kafka/gated-groups.js';
 import type { GatesPort } from '../ports/controller-ports.js';
 import type { Logger } from '../adapters/logger.js';
 import { createControllerTelemetry } from '../adapters/otel/controller-telemetry.js';
-import { otelPrometheusText } from '../adapters/otel/prometheus-reader.js';
 import { ErrorCode, TenantBalancerError } from '../domain/errors.js';
 import type { WindowSnapshot } from '../domain/window-aggregator.js';
 import type { ControllerTelemetry } from '../ports/controller-ports.js';
-import { prometheusText } from '../adapters/http/prometheus-text.js';
+import { advertisedUrlFor, listenControllerHttp } from './controller-http.js';
+import { joinElection } from './election-wiring.js';
 import { LiveConfig, type ReloadResult } from './live-config.js';
-import { combineTelemetry, ensureLeaderTopic, faultHoldFromEnv } from './service-parts.js';
+import { combineTelemetry, faultHoldFromEnv } from './service-parts.js';
 
 export type { ReloadResult } from './live-config.js';
 
@@ -38,6 +36,8 @@ export interface RunningController {
   /** traffic report intervals that did not arrive from producers (ktb_traffic_reports_missed_total) */
   readonly reportGaps: ReportGaps;
   readonly url: string;
+  /** where the other instances are told this one is (config http.advertisedUrl, or the default) */
+  readonly advertisedUrl: string | undefined;
   readonly isLeader: () => boolean;
   /** the config in force (reloads replace its thresholds, mode and tenants) */
   readonly config: () => ControllerConfig;
@@ -124,8 +124,12 @@ export async function startControllerService(
     );
 
     let current: Controller | undefined;
+    const isLeader = () => current !== undefined && current.ready;
+    // where this instance is reached, known once HTTP listens (before the election's first join)
+    const self: { advertisedUrl: string | undefined } = { advertisedUrl: undefined };
     const dashboard = dashboardDeps({
       current: () => current,
+      leaderUrl: () => leaderUrl(),
       mode: () => live.value.mode,
       topics: config.topics,
       reader,
@@ -178,14 +182,14 @@ export async function startControllerService(
 
     // Every instance joins the election, with or without --ha: that is how a second controller
     // started by mistake learns that another one owns the routing topic (and refuses to act).
-    const leaderTopic = `${config.routingTopic}.leader`;
-    await ensureLeaderTopic(admin, leaderTopic);
-    const election = new LeaderElection(kafka, {
-      leaderTopic,
-      groupId: `ktb-leader-${config.routingTopic}`,
-      sessionTimeoutMs: config.leaderSessionMs,
-      logger: log,
+    const { election, leaderUrl, stopLocating } = await joinElection({
+      kafka,
+      admin,
+      config,
+      log,
+      advertisedUrl: () => self.advertisedUrl,
     });
+    cleanups.push(async () => stopLocating());
     let writer: RouteWriter | undefined;
     // Leadership changes are applied one at a time, in order.
     let chain = Promise.resolve();
@@ -226,15 +230,6 @@ export async function startControllerService(
       await standDown();
     });
     cleanups.push(() => election.stop());
-    await election.start();
-    if (!config.ha && !(await election.firstAssignment(config.leaderSessionMs * 3 + 10_000))) {
-      throw new TenantBalancerError(
-        ErrorCode.ControllerConflict,
-        `another controller owns routing topic "${config.routingTopic}" (group "ktb-leader-${config.routingTopic}"); stop it first, or run every instance with --ha so one leads and the others stand by`,
-      );
-    }
-    await chain;
-
     const reload = (): ReloadResult => live.reload(current);
     const active = (): Controller => {
       if (current === undefined)
@@ -244,23 +239,39 @@ export async function startControllerService(
         );
       return current;
     };
-    // Ready = leading, not fenced, and a routing view fresh enough to act on: a controller cut off
-    // from the broker, or one that a newer controller fenced, must not look healthy.
-    const staleAfterMs = Math.max(5_000, 10 * Math.min(1000, config.tickMs));
-    const http = buildHttpServer({
-      ready: () => current !== undefined && current.ready && reader.viewAgeMs() <= staleAfterMs,
-      tenants: () => current?.tenants() ?? [],
-      mode: () => live.value.mode,
-      reload,
-      command: (c) => active().command(c),
-      metrics: async () =>
-        (current ? prometheusText(current, reader, signals, reportGaps) : '') + (await otelPrometheusText()),
-      authToken: config.authToken,
-      dashboard: dashboard.http,
-    });
-    const url = await http.listen({ port: config.http.port, host: config.http.host });
-    cleanups.push(() => http.close());
-    log.info({ url, ha: config.ha }, 'controller HTTP listening');
+    const serveHttp = () =>
+      listenControllerHttp(
+        {
+          config,
+          current: () => current,
+          isLeader,
+          leaderUrl,
+          command: (c) => active().command(c),
+          reload,
+          mode: () => live.value.mode,
+          reader,
+          signals,
+          reportGaps,
+          dashboard: dashboard.http,
+        },
+        log,
+      );
+    // The URL told to the other members at each join. A free port (0: tests) is known only once
+    // bound, so HTTP then listens before the first join; a fixed one listens after it, as always, so a
+    // second controller on the same host and port refuses with KTB_CONTROLLER_CONFLICT, not EADDRINUSE.
+    let http = config.http.port === 0 ? await serveHttp() : undefined;
+    cleanups.push(() => http?.close() ?? Promise.resolve());
+    self.advertisedUrl = http?.advertisedUrl ?? advertisedUrlFor(config.http, config.http.port);
+    await election.start();
+    if (!config.ha && !(await election.firstAssignment(config.leaderSessionMs * 3 + 10_000))) {
+      throw new TenantBalancerError(
+        ErrorCode.ControllerConflict,
+        `another controller owns routing topic "${config.routingTopic}" (group "ktb-leader-${config.routingTopic}"); stop it first, or run every instance with --ha so one leads and the others stand by`,
+      );
+    }
+    await chain;
+    http ??= await serveHttp();
+
     return {
       get controller() {
         return active();
@@ -268,8 +279,9 @@ export async function startControllerService(
       reader,
       gates,
       reportGaps,
-      url,
-      isLeader: () => current !== undefined && current.ready,
+      url: http.url,
+      advertisedUrl: http.advertisedUrl,
+      isLeader,
       config: () => live.value,
       reload,
       stop: stopAll,

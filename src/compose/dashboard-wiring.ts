@@ -16,10 +16,12 @@ export const DASHBOARD_TICK_MS = 500;
 /**
  * The dashboard's read side: a moves log fed by the controller's telemetry hooks (one per service,
  * so it outlives a leadership change), and the snapshot each tick builds from whichever Controller
- * leads now (none on a standby: the page then says "standby").
+ * leads now (none on a standby: the page then says "standby" and where the leader is).
  */
 export function dashboardDeps(o: {
   readonly current: () => Controller | undefined;
+  /** where the leader's dashboard is (this one's while it leads); undefined: unknown */
+  readonly leaderUrl: () => string | undefined;
   readonly mode: () => 'act' | 'observe';
   readonly topics: readonly string[];
   readonly reader: RoutingReader;
@@ -28,7 +30,8 @@ export function dashboardDeps(o: {
   const moves = new MovesLog(Date.now);
   // Every tenant's rate (those without an actor too) from the observer's windows. Followed only while
   // this instance leads and a page is open (snapshots are built only then): windows$ is shared, so
-  // this adds no polling to the leader's, and a standby polls nothing for the dashboard.
+  // this adds no polling to the leader's; a standby's page only reads where the leader is (one
+  // DescribeGroups per 10 s at most while a page is open: election-wiring.ts).
   let latest: WindowSnapshot | undefined;
   let sub: Subscription | undefined;
   const unfollow = () => {
@@ -44,13 +47,21 @@ export function dashboardDeps(o: {
     () =>
       buildSnapshot({
         now: Date.now,
-        role: () => ({ role: o.current()?.ready ? 'leader' : 'standby', mode: o.mode() }),
+        role: () => {
+          const leader = o.leaderUrl();
+          return {
+            role: o.current()?.ready ? 'leader' : 'standby',
+            mode: o.mode(),
+            ...(leader !== undefined ? { leader } : {}),
+          };
+        },
         topics: () => o.topics,
         pools: (t) => o.reader.table.pools(t),
         tenants: () => o.current()?.tenants() ?? [],
         partitions: () => o.current()?.partitionStats() ?? [],
         moves,
         traffic,
+        route: (t, tenant) => o.reader.table.route(t, tenant),
       }),
     DASHBOARD_TICK_MS,
     unfollow,

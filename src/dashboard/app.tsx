@@ -33,15 +33,17 @@ export function App() {
         </span>
         {s && (
           <span class={`badge role-${s.role.role}`} data-testid="role">
-            {s.role.role === 'standby'
-              ? s.role.leader
-                ? `standby (leader: ${s.role.leader})`
-                : 'standby'
-              : 'leader'}
+            {s.role.role === 'standby' ? (
+              <>
+                standby (leader: <LeaderLink url={s.role.leader} />)
+              </>
+            ) : (
+              'leader'
+            )}
           </span>
         )}
         {s && <span class="badge">mode: {s.role.mode}</span>}
-        {s && <span class="muted">{s.tenants.length} tenants followed</span>}
+        {s && <span class="muted">{s.tenants.length} tenants</span>}
       </header>
       {s === undefined ? (
         <p class="muted">connecting to the controller…</p>
@@ -66,6 +68,20 @@ export function App() {
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * The leader's address as a link. The server checked it (an http(s) URL read from the election
+ * group), and preact renders it as text; an href that is not http(s) is still never made a link.
+ */
+function LeaderLink({ url }: { url: string | undefined }) {
+  if (url === undefined) return <span data-testid="leader">unknown</span>;
+  if (!/^https?:\/\//i.test(url)) return <span data-testid="leader">{url}</span>;
+  return (
+    <a href={url} rel="noopener noreferrer" data-testid="leader">
+      {url}
+    </a>
   );
 }
 

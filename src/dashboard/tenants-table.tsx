@@ -73,8 +73,8 @@ export function TenantsTable(p: {
                 {r.stuck ? ' (stuck)' : ''}
               </span>
               <span data-col="partitions">[{r.partitions.join(',')}]</span>
-              <span>{r.epoch}</span>
-              <span>{fmtRate(r.rate)}</span>
+              <span data-col="epoch">{r.epoch}</span>
+              <span data-col="rate">{fmtRate(r.rate)}</span>
               <span>{fmtPct(r.share)}</span>
               <span>{r.lag ?? '-'}</span>
               <span class="reason" title={r.decision ? fmtNumbers(r.decision.numbers) : ''}>

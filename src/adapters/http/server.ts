@@ -11,6 +11,12 @@ export interface ReloadOutcome {
   readonly changes: readonly string[];
 }
 
+/** Whether this controller leads, and where the leader's dashboard and API are (null: unknown). */
+export interface RoleInfo {
+  readonly role: 'leader' | 'standby';
+  readonly leader: string | null;
+}
+
 export interface HttpDeps {
   readonly ready: () => boolean;
   readonly tenants: () => TenantStatus[];
@@ -21,6 +27,8 @@ export interface HttpDeps {
   readonly command: (c: OperatorCommand) => TenantStatus;
   readonly metrics: () => Promise<string> | string;
   readonly authToken: string | undefined;
+  /** reported by /healthz, a not-ready /readyz and a standby's 503, so scripts can find the leader */
+  readonly role?: () => RoleInfo;
   /** the dashboard at `/` (src/adapters/http/dashboard-routes.ts); absent: no dashboard */
   readonly dashboard?: DashboardDeps;
 }
@@ -64,17 +72,24 @@ export const statusOfCode = (code: ErrorCode): number => {
 export const MAX_PARAM_LENGTH = MAX_TENANT_ID_BYTES * 3;
 
 /**
- * /healthz, /readyz, /tenants (with the controller's mode), /metrics, the dashboard at `/`; POST pin/unpin/move and POST
+ * /healthz (with the role and the leader's URL), /readyz, /tenants (with the controller's mode), /metrics, the dashboard at `/`; POST pin/unpin/move and POST
  * /config/reload need the bearer token (and are refused outright when no token is configured). Binds where told; the controller defaults to 127.0.0.1.
  */
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) =>
-    d.ready()
-      ? { status: 'ready' }
-      : reply.code(503).send({ status: 'not ready', reason: 'routing table not loaded or not connected' }),
-  );
+  app.get('/healthz', async () => ({ status: 'ok', ...d.role?.() }));
+  app.get('/readyz', async (_req, reply) => {
+    if (d.ready()) return { status: 'ready' };
+    const role = d.role?.();
+    return reply.code(503).send({
+      status: 'not ready',
+      reason:
+        role?.role === 'standby'
+          ? 'standby: another controller leads (or this one is taking over)'
+          : 'routing table not loaded or not connected',
+      ...role,
+    });
+  });
   app.get('/tenants', async () => ({ mode: d.mode(), tenants: d.tenants() }));
   if (d.dashboard) registerDashboard(app, d.dashboard);
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await d.metrics()));
@@ -93,7 +108,12 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
       return reply.code(202).send({ tenant: d.command(c) });
     } catch (e) {
       if (isTenantBalancerError(e))
-        return reply.code(statusOfCode(e.code)).send({ error: e.message, code: e.code });
+        return reply.code(statusOfCode(e.code)).send({
+          error: e.message,
+          code: e.code,
+          // a standby says where to send the command instead
+          ...(e.code === ErrorCode.NotLeader && d.role ? { leader: d.role().leader } : {}),
+        });
       throw e;
     }
   };

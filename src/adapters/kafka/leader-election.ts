@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, Subject, type Observable } from 'rxjs';
 import { ErrorCode, TenantBalancerError } from '../../domain/errors.js';
 import type { Logger } from '../logger.js';
+import { decodeElectionMetadata, encodeElectionMetadata } from './election-metadata.js';
 
 export interface LeaderElectionOptions {
   /** a single-partition topic; whoever is assigned its partition 0 leads */
@@ -11,6 +12,8 @@ export interface LeaderElectionOptions {
   /** how fast a dead leader is noticed (the group's session timeout) */
   readonly sessionTimeoutMs: number;
   readonly logger: Logger;
+  /** this instance's dashboard/API URL, told to the other members when it joins (checked already) */
+  readonly advertisedUrl?: () => string | undefined;
 }
 
 /**
@@ -20,6 +23,9 @@ export interface LeaderElectionOptions {
 export class LeaderElection {
   private readonly subject = new BehaviorSubject<boolean>(false);
   readonly leader$: Observable<boolean> = this.subject.pipe(distinctUntilChanged());
+  private readonly assignments = new Subject<boolean>();
+  /** every assignment (whether this member leads after it), also those that change nothing here */
+  readonly assigned$: Observable<boolean> = this.assignments.asObservable();
   private readonly consumer: Consumer;
   readonly memberTag = randomUUID().slice(0, 8);
   private firstJoin: ((leads: boolean) => void) | undefined;
@@ -48,6 +54,7 @@ export class LeaderElection {
         owns ? 'became leader' : 'standing by',
       );
       this.subject.next(owns);
+      this.assignments.next(owns);
       this.firstJoin?.(owns);
       this.firstJoin = undefined;
     });
@@ -58,8 +65,9 @@ export class LeaderElection {
   }
 
   /**
-   * Leadership is sticky: each member says in its join metadata whether it leads now, and the
-   * assignment keeps partition 0 with that member while it is alive. Otherwise a standby joining
+   * Leadership is sticky: each member says in its join metadata whether it leads now (and where its
+   * dashboard is: election-metadata.ts), and the assignment keeps partition 0 with that member while
+   * it is alive. Otherwise a standby joining
    * (round robin sorts members by id) could take leadership from a healthy leader mid-drain.
    */
   private stickyLeaderAssigner(): PartitionAssigner {
@@ -69,16 +77,14 @@ export class LeaderElection {
       version: 1,
       protocol: ({ topics }) => ({
         name,
-        metadata: AssignerProtocol.MemberMetadata.encode({
-          version: 1,
+        metadata: encodeElectionMetadata({
           topics,
-          userData: Buffer.from(this.isLeader ? 'leader' : 'standby'),
+          role: this.isLeader ? 'leader' : 'standby',
+          url: this.o.advertisedUrl?.(),
         }),
       }),
       assign: async ({ members }) => {
-        const leading = members.find(
-          (m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.toString() === 'leader',
-        );
+        const leading = members.find((m) => decodeElectionMetadata(m.memberMetadata).role === 'leader');
         const chosen = leading?.memberId ?? members.map((m) => m.memberId).sort()[0];
         return members.map((m) => ({
           memberId: m.memberId,
@@ -126,5 +132,6 @@ export class LeaderElection {
     this.subject.next(false);
     await this.consumer.disconnect();
     this.subject.complete();
+    this.assignments.complete();
   }
 }

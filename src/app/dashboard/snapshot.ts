@@ -2,6 +2,7 @@ import { defaultPartitionOf } from '../../domain/partition-choice.js';
 import type { TenantStatus } from '../tenant-status.js';
 import type { DashboardSnapshot, PartitionView, RoleView, TenantRow, TopicView } from './view-model.js';
 import type { MovesLog } from './moves-log.js';
+import { unfollowedRows, type RouteFacts } from './shared-rows.js';
 
 /** What the dashboard reads from a running controller service (a standby has no tenants). */
 export interface DashboardSource {
@@ -23,6 +24,8 @@ export interface DashboardSource {
    * floor: most small tenants); they sit on their hash partition in the shared pool.
    */
   readonly traffic?: () => readonly { topic: string; tenant: string; recordsPerSec: number }[];
+  /** a tenant's route record, if it has one (a tenant released before its actor retired keeps its epoch) */
+  readonly route?: (topic: string, tenant: string) => RouteFacts | undefined;
 }
 
 /**
@@ -61,15 +64,22 @@ export function tenantRow(s: TenantStatus): TenantRow {
 
 const TOP_SHARED = 3;
 
+type PartitionStats = ReadonlyMap<number, { rate: number; lag: number }>;
+
+/** The pool layout, or before it is known every partition with figures counted as shared. */
+const layoutOf = (pools: { shared: number; total: number } | undefined, stats: PartitionStats) => {
+  const total = Math.max(pools?.total ?? 0, ...[...stats.keys()].map((p) => p + 1));
+  return { total, shared: pools?.shared ?? total };
+};
+
 function topicView(
   topic: string,
-  pools: { shared: number; total: number } | undefined,
-  stats: ReadonlyMap<number, { rate: number; lag: number }>,
+  layout: { shared: number; total: number },
+  stats: PartitionStats,
   rows: readonly TenantRow[],
   traffic: readonly { topic: string; tenant: string; recordsPerSec: number }[],
 ): TopicView {
-  const total = Math.max(pools?.total ?? 0, ...[...stats.keys()].map((p) => p + 1));
-  const shared = pools?.shared ?? total;
+  const { total, shared } = layout;
   const onPartition = new Map<number, { tenant: string; rate: number }[]>();
   const put = (p: number, tenant: string, rate: number) => {
     const list = onPartition.get(p) ?? [];
@@ -101,22 +111,38 @@ function topicView(
   return { topic, partitions };
 }
 
-/** One tick's full picture: role, topics (partition bars), tenant rows and the recent moves. */
+/**
+ * One tick's full picture: role, topics (partition bars), tenant rows (followed tenants, then those
+ * below the actor floor that sent traffic) and the recent moves.
+ */
 export function buildSnapshot(src: DashboardSource): DashboardSnapshot {
-  const tenants = src.tenants().map(tenantRow);
-  const stuck = new Set(tenants.filter((t) => t.stuck).map((t) => t.key));
+  const followed = src.tenants().map(tenantRow);
+  const stuck = new Set(followed.filter((t) => t.stuck).map((t) => t.key));
   const stats = new Map<string, Map<number, { rate: number; lag: number }>>();
   for (const p of src.partitions()) {
     const m = stats.get(p.topic) ?? new Map<number, { rate: number; lag: number }>();
     m.set(p.partition, { rate: p.recordsPerSec, lag: p.lag });
     stats.set(p.topic, m);
   }
+  const layouts = new Map(src.topics().map((t) => [t, layoutOf(src.pools(t), stats.get(t) ?? new Map())]));
+  const traffic = src.traffic?.() ?? [];
+  const tenants = [
+    ...followed,
+    ...unfollowedRows({
+      traffic,
+      followed: new Set(followed.map((r) => r.key)),
+      shared: (t) => layouts.get(t)?.shared,
+      partition: (t, p) => stats.get(t)?.get(p),
+      ...(src.route ? { route: src.route } : {}),
+      round: roundRate,
+    }),
+  ];
   return {
     at: src.now(),
     role: src.role(),
     topics: src
       .topics()
-      .map((t) => topicView(t, src.pools(t), stats.get(t) ?? new Map(), tenants, src.traffic?.() ?? [])),
+      .map((t) => topicView(t, layouts.get(t)!, stats.get(t) ?? new Map(), followed, traffic)),
     tenants,
     moves: src.moves.views((k) => stuck.has(k)),
   };

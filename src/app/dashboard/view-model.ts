@@ -4,7 +4,11 @@
  * bundle (src/dashboard/) imports these types and `applyDelta` too.
  */
 
-/** One tenant row (a tenant the controller follows: it has an actor). */
+/**
+ * One tenant row: a tenant the controller follows (it has an actor), or one below the actor floor
+ * that sent traffic in the latest window (state `shared` on its hash partition, no decision:
+ * src/app/dashboard/shared-rows.ts).
+ */
 export interface TenantRow {
   /** `topic/tenant` (routeKey) */
   readonly key: string;

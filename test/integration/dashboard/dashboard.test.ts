@@ -5,7 +5,8 @@ import type { ControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { freePort } from '../../support/free-port.js';
 import { launchChromium } from '../helpers/browser.js';
-import { testControllerConfig } from '../helpers/controller.js';
+import { defaultPartitionOf } from '../../../src/domain/partition-choice.js';
+import { startLoad, testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
@@ -17,6 +18,7 @@ describe('dashboard in headless Chromium against a real controller on the real b
   let t: Topology;
   let config: ControllerConfig;
   let svc: RunningController | undefined;
+  let load: Awaited<ReturnType<typeof startLoad>> | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
   let base: string;
@@ -67,6 +69,8 @@ describe('dashboard in headless Chromium against a real controller on the real b
 
   afterAll(async () => {
     await browser?.close();
+    await load?.load.stop();
+    await load?.producer.disconnect();
     await svc?.stop();
     await t?.close();
   });
@@ -81,6 +85,27 @@ describe('dashboard in headless Chromium against a real controller on the real b
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('leader');
     await expect.poll(() => page.locator('[data-testid=machine] [data-state]').count()).toBeGreaterThan(8);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('lists a tenant below the actor floor as shared on its hash partition, with its rate', async () => {
+    load = await startLoad(t, config.routeLeaseMs);
+    load.load.set('small-fry', { rate: 4 }); // the actor floor is 10/s
+    load.load.start();
+    const small = row('small-fry');
+    // the producer connects and reports, a window closes, the page gets the delta
+    await expect
+      .poll(() => small.locator('[data-col=state]').textContent(), { timeout: 20_000 })
+      .toBe('shared');
+    expect(await small.locator('[data-col=partitions]').textContent()).toBe(
+      `[${defaultPartitionOf('small-fry', SHARED)}]`,
+    );
+    expect(await small.locator('[data-col=epoch]').textContent()).toBe('0');
+    await expect
+      .poll(() => small.locator('[data-col=rate]').textContent(), { timeout: 5_000 })
+      .toMatch(/^[1-9]/);
+    // it has no actor: the API, which lists followed tenants, does not know it
+    const r = (await (await fetch(`${base}/tenants`)).json()) as { tenants: { tenant: string }[] };
+    expect(r.tenants.map((x) => x.tenant)).not.toContain('small-fry');
   });
 
   it('shows a pin made through the API (state and partitions) within 2 s', async () => {

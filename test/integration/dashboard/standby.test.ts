@@ -7,7 +7,10 @@ import { testControllerConfig } from '../helpers/controller.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
-/** With --ha, the dashboard of a standby says so, and turns into the leader's when it takes over. */
+/**
+ * With --ha, the dashboard of a standby says so and where the leader is (the URL the leader
+ * advertised in the election group), and turns into the leader's when it takes over.
+ */
 describe('dashboard on a standby controller (--ha)', () => {
   let t: Topology;
   let a: RunningController | undefined;
@@ -33,11 +36,17 @@ describe('dashboard on a standby controller (--ha)', () => {
     await t?.close();
   });
 
-  it("shows 'standby' on the standby, then 'leader' once it takes over", async () => {
+  it("shows 'standby' and the leader's address on the standby, then 'leader' once it takes over", async () => {
     expect(b!.isLeader()).toBe(false);
+    const leader = a!.advertisedUrl!;
+    expect(leader).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(leader).not.toBe(b!.advertisedUrl);
     await page.goto(`${b!.url}/`);
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 10_000 }).toBe('live');
-    await expect.poll(() => page.getByTestId('role').textContent()).toBe('standby');
+    await expect
+      .poll(() => page.getByTestId('role').textContent(), { timeout: 10_000 })
+      .toBe(`standby (leader: ${leader})`);
+    expect(await page.getByTestId('leader').getAttribute('href')).toBe(leader);
     await a!.stop();
     a = undefined;
     await waitFor(() => b!.isLeader(), 'B takes over', 30_000, 100);

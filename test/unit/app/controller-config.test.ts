@@ -135,6 +135,19 @@ const fields: FieldSpec[] = [
   },
   intField(['http', 'port'], 0, 65_535),
   stringField(['http', 'host'], 1),
+  {
+    path: ['http', 'advertisedUrl'],
+    kind: 'string',
+    valid: fc.constantFrom('http://ctl-1:8080', 'https://ops.example/ktb/', 'http://[::1]:9000'),
+    outOfRange: fc.constantFrom(
+      '',
+      'ctl-1:8080',
+      'javascript:alert(1)',
+      'ftp://ctl-1/',
+      'http://admin:secret@ctl-1:8080',
+      `http://ctl-1/${'x'.repeat(10_000)}`,
+    ),
+  },
   stringField(['authToken'], 16, fc.string({ minLength: 16, maxLength: 40 })),
   boolField(['inspect']),
   boolField(['ha']),
@@ -210,6 +223,16 @@ describe('controller config', () => {
       routingTopic: 'ktb.routes',
     });
     expect(c.thresholds.releaseRate).toBeLessThan(c.thresholds.isolateRate);
+    expect(c.http.advertisedUrl).toBeUndefined();
+  });
+
+  it('normalizes the advertised URL as standbys will read it back', () => {
+    const c = parseControllerConfig({
+      brokers: ['k:9092'],
+      topics: ['orders'],
+      http: { advertisedUrl: 'HTTP://Ctl-1.Example:8080/' },
+    });
+    expect(c.http.advertisedUrl).toBe('http://ctl-1.example:8080');
   });
 
   it.each([
@@ -223,6 +246,14 @@ describe('controller config', () => {
     [{ brokers: ['k:1'], topics: ['t'], authToken: 'short' }, /authToken must be at least 16/],
     [{ brokers: ['k:1'], topics: ['t'], tickMs: 10 }, /tickMs/],
     [{ brokers: ['k:1'], topics: ['t'], surprise: 1 }, /surprise|Unrecognized/],
+    [
+      { brokers: ['k:1'], topics: ['t'], http: { advertisedUrl: 'javascript:alert(1)' } },
+      /http\.advertisedUrl: advertisedUrl must be an http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      { brokers: ['k:1'], topics: ['t'], http: { advertisedUrl: 'http://u:p@ctl:1' } },
+      /http\.advertisedUrl: advertisedUrl must not carry credentials/,
+    ],
   ])('rejects %j, naming the field', (input, msg) => {
     expect(() => parseControllerConfig(input)).toThrow(msg);
   });

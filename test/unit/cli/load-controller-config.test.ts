@@ -90,4 +90,19 @@ describe('controller config from file, environment and flags', () => {
     );
     expect(() => loadControllerConfig({ config: file }, { KTB_GATING: 'sometimes' })).toThrow(/gating:/);
   });
+
+  it('layers the advertised URL file < env (KTB_HTTP_ADVERTISED_URL) < --http-advertised-url, and names a bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ktb-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ topics: ['t'], http: { advertisedUrl: 'http://from-file:1' } }));
+    const env = { KTB_HTTP_ADVERTISED_URL: 'https://from-env:2' };
+    expect(loadControllerConfig({ config: file }, {}).http.advertisedUrl).toBe('http://from-file:1');
+    expect(loadControllerConfig({ config: file }, env).http.advertisedUrl).toBe('https://from-env:2');
+    expect(
+      loadControllerConfig({ config: file, httpAdvertisedUrl: 'http://from-flag:3' }, env).http.advertisedUrl,
+    ).toBe('http://from-flag:3');
+    expect(() =>
+      loadControllerConfig({ topic: ['t'] }, { KTB_HTTP_ADVERTISED_URL: 'javascript:alert(1)' }),
+    ).toThrow(/KTB_CONFIG_INVALID.*http\.advertisedUrl: advertisedUrl must be an http/);
+  });
 });

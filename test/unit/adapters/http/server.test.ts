@@ -220,6 +220,55 @@ describe('controller HTTP API', () => {
     });
   });
 
+  it("reports the role and the leader's URL: /healthz, a standby's /readyz and its 503 to commands", async () => {
+    const standby = {
+      ready: () => false,
+      role: () => ({ role: 'standby' as const, leader: 'http://ctl-1:8080' }),
+      command: () => {
+        throw new TenantBalancerError(ErrorCode.NotLeader, 'this controller is a standby');
+      },
+    };
+    const app = buildHttpServer(deps(standby));
+    expect((await app.inject('/healthz')).json()).toEqual({
+      status: 'ok',
+      role: 'standby',
+      leader: 'http://ctl-1:8080',
+    });
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ role: 'standby', leader: 'http://ctl-1:8080', reason: /standby/ });
+    const pin = await app.inject({
+      method: 'POST',
+      url: '/tenants/orders/acme/pin',
+      payload: {},
+      headers: auth,
+    });
+    expect(pin.statusCode).toBe(503);
+    expect(pin.json()).toMatchObject({ code: ErrorCode.NotLeader, leader: 'http://ctl-1:8080' });
+    const unknown = buildHttpServer(deps({ ...standby, role: () => ({ role: 'standby', leader: null }) }));
+    expect((await unknown.inject('/healthz')).json()).toEqual({
+      status: 'ok',
+      role: 'standby',
+      leader: null,
+    });
+    // other refusals say nothing about the leader
+    const busy = buildHttpServer(
+      deps({
+        role: standby.role,
+        command: () => {
+          throw new TenantBalancerError(ErrorCode.TenantBusy, 'busy');
+        },
+      }),
+    );
+    const r = await busy.inject({
+      method: 'POST',
+      url: '/tenants/orders/acme/pin',
+      payload: {},
+      headers: auth,
+    });
+    expect(r.json()).not.toHaveProperty('leader');
+  });
+
   describe('POST /config/reload', () => {
     const reload = (app: ReturnType<typeof buildHttpServer>, headers: Record<string, string> = auth) =>
       app.inject({ method: 'POST', url: '/config/reload', headers });
