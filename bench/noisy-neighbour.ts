@@ -23,6 +23,9 @@ const flipS = (s: DemoSummary) =>
   s.firstFlipAt === undefined ? NaN : (s.firstFlipAt - s.spikeStartAt) / 1000;
 const lat = (s: DemoSummary) =>
   s.smallTenantLatency.map((p) => `${p.phase} p50 ${p.p50} ms / p99 ${p.p99} ms (${p.samples})`).join('; ');
+/** the demo process's own load per phase: CPU (% of one core) and event-loop delay p99 */
+const load = (s: DemoSummary) =>
+  `process: ${s.processLoad.map((l) => `${l.phase} CPU ${l.cpuPercent}% / loop delay p99 ${l.loopDelayP99Ms} ms`).join('; ')}`;
 const num = (n: number) => n.toFixed(n >= 100 ? 0 : n >= 1 ? 2 : 3);
 const x = (n: number) => `${num(n)}x`;
 
@@ -129,8 +132,8 @@ export function noisyNeighbourResult(pairs: readonly RunPair[]): BenchResult {
       `${runs} runs, each a ${DURATION_S} s scenario with plain hashing and one with the controller, the order alternating (run 1 plain hashing first, run 2 the controller first, ...) so an order effect (a warmer broker and process for the second scenario) does not always favour the same side. 30 small tenants at 15 rec/s, one whale (quiet, then 720 rec/s, then 2,400 rec/s, then 2 rec/s); consumers capped at 1,000 rec/s per partition (1 ms per record), one group member per partition; 4 shared + 8 dedicated partitions.`,
       `Per run, spike / before-spike p99 with the controller: ${perRun((p) => spikeRatio(p.ctl))}; plain hashing: ${perRun((p) => spikeRatio(p.plain))}; spike onset to flip (s): ${perRun((p) => flipS(p.ctl))}.`,
       ...pairs.flatMap((p, k) => [
-        `${runLabel(k)}, plain hashing: ${lat(p.plain)}; ordering violations ${p.plain.checker.violations}, lost ${p.plain.lost}.`,
-        `${runLabel(k)}, with the controller: ${lat(p.ctl)}; ${p.ctl.migrations} migrations, moves started by phase ${p.ctl.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}; the whale's first move (ms after its spike began): ${formatTimeline(p.ctl.firstMove)}; ordering violations ${p.ctl.checker.violations}, lost ${p.ctl.lost}.`,
+        `${runLabel(k)}, plain hashing: ${lat(p.plain)}; ${load(p.plain)}; ordering violations ${p.plain.checker.violations}, lost ${p.plain.lost}.`,
+        `${runLabel(k)}, with the controller: ${lat(p.ctl)}; ${load(p.ctl)}; ${p.ctl.migrations} migrations, moves started by phase ${p.ctl.movesByPhase.map((m) => `${m.phase} ${m.moves} (whale ${m.whaleMoves})`).join(', ')}; the whale's first move (ms after its spike began): ${formatTimeline(p.ctl.firstMove)}; ordering violations ${p.ctl.checker.violations}, lost ${p.ctl.lost}.`,
       ]),
       '"During" spans the spike and peak phases. The spike phase includes the time before the controller reacts (one hot evaluation of a 1 s window at 100 ms ticks, with traffic reports every 100 ms, then the drain), when the whale shares a partition with small tenants. In the peak phase the whale is on dedicated partitions and is resharded as it grows; each reshard releases its held backlog a chunk per send cycle (releaseChunkBytes), so small tenants\' records are not queued behind it.',
     ],

@@ -4,6 +4,7 @@ import type { CheckerReport } from '../domain/ordering-checker.js';
 import type { AvroSummary } from './avro-values.js';
 import type { HoldSummary } from './hold-summary.js';
 import type { PhaseLatency } from './latency-stats.js';
+import type { PhaseLoad } from './process-load.js';
 import type { PhaseMoves, TimelineEntry } from './moves-by-phase.js';
 
 /** The demo's scenario: what it is asked to run, what it reports, and the whale's script. */
@@ -43,6 +44,8 @@ export interface DemoSummary {
   /** how long moves held records, in the producers and in the (gated) consumers */
   readonly holds: HoldSummary;
   readonly smallTenantLatency: PhaseLatency[];
+  /** the demo process's CPU and event-loop delay per phase (it runs controller, producer and consumers) */
+  readonly processLoad: PhaseLoad[];
   /** when the whale's spike began, and when its route first flipped to dedicated partitions (ms epoch) */
   readonly spikeStartAt: number;
   readonly firstFlipAt: number | undefined;

@@ -10,6 +10,7 @@ import { startControllerService, type RunningController } from '../compose/contr
 import { avroSummary, startDemoAvro, type DemoEvent } from './avro-values.js';
 import { CheckingConsumer } from './checking-consumer.js';
 import { holdSummary } from './hold-summary.js';
+import { ProcessLoad } from './process-load.js';
 import { latencyByPhase } from './latency-stats.js';
 import { render } from './live-view.js';
 import { FirstMoveTimeline, movesByPhase, startsMove, type MoveStart } from './moves-by-phase.js';
@@ -155,6 +156,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     for (const s of small) load.set(s, { rate: 15 });
 
     const start = Date.now();
+    const processLoad = new ProcessLoad();
+    cleanups.push(async () => processLoad.stop());
     const durationMs = o.durationSec * 1000;
     const plan = phases(start, durationMs, o.whaleRate);
     load.set(WHALE, { rate: plan[0]!.whale, shardKeys: SHARD_KEYS });
@@ -195,6 +198,15 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
     const deadline = Date.now() + 60_000;
     while (consumer.checker.unique < produced && Date.now() < deadline) await sleep(200);
     const end = Date.now();
+    processLoad.stop();
+    const windows = [
+      { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
+      { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },
+      { name: 'after spike', from: plan[3]!.from, to: end },
+      // The two halves of "during", to tell the reaction to the spike from the peak's load.
+      { name: 'spike phase', from: plan[1]!.from, to: plan[1]!.to },
+      { name: 'peak phase', from: plan[2]!.from, to: plan[2]!.to },
+    ];
     const summary: DemoSummary = {
       topic,
       controller: o.controller,
@@ -222,14 +234,8 @@ export async function runDemo(o: DemoOptions, abort: AbortSignal): Promise<DemoS
       spikeStartAt: plan[1]!.from,
       firstFlipAt: flips[0],
       ...avroSummary(avro, consumer),
-      smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, [
-        { name: 'before spike', from: plan[0]!.from, to: plan[0]!.to },
-        { name: 'during spike', from: plan[1]!.from, to: plan[2]!.to },
-        { name: 'after spike', from: plan[3]!.from, to: end },
-        // The two halves of "during", to tell the reaction to the spike from the peak's load.
-        { name: 'spike phase', from: plan[1]!.from, to: plan[1]!.to },
-        { name: 'peak phase', from: plan[2]!.from, to: plan[2]!.to },
-      ]),
+      smallTenantLatency: latencyByPhase(consumer.latency, (t) => t !== WHALE, windows),
+      processLoad: processLoad.byPhase(windows),
     };
     return summary;
   } finally {
