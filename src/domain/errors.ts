@@ -78,6 +78,8 @@ export const ErrorCode = {
   TrafficReportTooLarge: 'KTB_TRAFFIC_REPORT_TOO_LARGE',
   /** log (error): publishing a traffic report (or one of its parts) failed; the controller misses that interval */
   TrafficReportUnpublished: 'KTB_TRAFFIC_REPORT_UNPUBLISHED',
+  /** log (warn): an ordered consumer met a record whose route-epoch header names a route the routing topic does not have; it processed it ungated */
+  OrphanEpoch: 'KTB_ORPHAN_EPOCH',
   /** log (warn): a batch failed for good, so the producer replaced its idempotent kafkajs producer */
   ProducerRenewed: 'KTB_PRODUCER_RENEWED',
   /** log (warn): Kafka returned no result for some partitions of a batch; the producer retries them */

@@ -1,4 +1,4 @@
-import type { TenantRoute } from './route-record.js';
+import { MAX_EPOCH, type TenantRoute } from './route-record.js';
 
 /** What a gated record waits for on one partition: its group's commit to reach `fence`. */
 export interface FenceWait {
@@ -10,7 +10,7 @@ export interface FenceWait {
 }
 
 /**
- * Whether an ordered consumer may process a record now (docs/protocol.md, "Consumer gate"):
+ * Whether an ordered consumer may process a record now (docs/protocol.md, "The consumer gate"):
  * - `pass`: no fence stands between the record and its tenant's earlier records;
  * - `wait` `route-behind`: the record's epoch is newer than the consumer's view of the tenant's
  *   route, or its move has not settled yet: the fence is missing, and a missing fence means wait;
@@ -56,8 +56,12 @@ export function gateVerdict(
   return waits.length === 0 ? PASS : { kind: 'wait', reason: 'fence', waits };
 }
 
-/** The epoch a record header carries (`route-epoch`), or undefined when absent or not a number. */
+/**
+ * The epoch a record header carries (`route-epoch`, decimal), or undefined when absent, not a
+ * number, or above the largest epoch a route can have (MAX_EPOCH): no route could ever match it.
+ */
 export function recordEpochOf(header: string | undefined): number | undefined {
   if (header === undefined || !/^\d{1,10}$/.test(header)) return undefined;
-  return Number(header);
+  const epoch = Number(header);
+  return epoch <= MAX_EPOCH ? epoch : undefined;
 }

@@ -5,7 +5,7 @@ import { WIRE_VERSION, type WireResult } from './wire-records.js';
 /**
  * A gate announcement (docs/protocol.md): a member of a consumer group says it consumes these topics
  * through the ordered consumer, so moves need not wait for its group. Keyed `gate/<group>/<member>` on
- * the acks topic (compacted: the latest announcement per member stays). Untrusted like every signal:
+ * the acks topic (delete cleanup, 24 h retention: members re-announce every few seconds). Untrusted like every signal:
  * the controller counts a group as gated only when every member the broker lists for it announced.
  */
 export const MAX_GATE_RECORD_BYTES = 64 * 1024;

@@ -21,7 +21,7 @@ const partitionList = z
   .max(10_000)
   .refine((ps) => new Set(ps).size === ps.length, 'lists a partition twice');
 const epochField = z.number().int().min(0).max(MAX_EPOCH);
-/** Fences kept in a route record (docs/protocol.md, "Fence history"); older ones are dropped. */
+/** Fences kept in a route record (docs/protocol.md, "Fences"); older ones are dropped. */
 export const MAX_FENCES = 32;
 const fenceSchema = z.object({
   /** the epoch whose records wait for this fence (the move that took it raised the tenant to it) */

@@ -2,6 +2,14 @@ import type { Admin } from 'kafkajs';
 import { gateVerdict, type GateVerdict } from '../../../domain/fence-gate.js';
 import type { RoutingTable } from '../../../domain/routing-table.js';
 
+/** Where the routing view stands: caught up with the routing topic's end as checked at or after t. */
+export interface RoutingProgress {
+  caughtUpSince(t: number): boolean;
+}
+
+/** (topic, tenant, epoch) keys remembered for orphan epochs; the oldest go first past this */
+const MAX_BEHIND_KEYS = 10_000;
+
 /**
  * What the gate needs to judge a record: the tenant's route (from the routing topic) and the group's
  * committed offsets, as the broker has them merged with this member's own commits (which the broker
@@ -13,10 +21,21 @@ export class GateView {
   /** per topic, per partition: the log-start offset (a group without a commit starts at or after it) */
   private readonly logStart = new Map<string, Map<number, number>>();
 
+  /** per (topic, tenant, epoch) whose route the view lacks: since when, and whether it is an orphan */
+  private readonly behind = new Map<string, { since: number; orphan: boolean }>();
+  /** (topic, tenant, epoch) found orphan: records with that epoch header pass ungated from then on */
+  orphanEpochs = 0;
+
   constructor(
     private readonly table: RoutingTable,
     private readonly admin: Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>,
     private readonly groupId: string,
+    private readonly orphans: {
+      readonly routing: RoutingProgress;
+      readonly now: () => number;
+      /** once per (topic, tenant, epoch) found to be an orphan */
+      readonly found: (topic: string, tenant: string, epoch: number) => void;
+    } = { routing: { caughtUpSince: () => false }, now: Date.now, found: () => undefined },
   ) {}
 
   /**
@@ -38,7 +57,34 @@ export class GateView {
     epoch: number | undefined,
   ): GateVerdict {
     if (tenant === undefined) return { kind: 'pass' };
-    return gateVerdict(this.table.route(topic, tenant), epoch, partition, (p) => this.committed(topic, p));
+    const route = this.table.route(topic, tenant);
+    const v = gateVerdict(route, epoch, partition, (p) => this.committed(topic, p));
+    // A move still draining at the record's epoch settles in time: that wait is real.
+    if (v.kind === 'pass' || v.reason !== 'route-behind' || epoch === undefined) return v;
+    if (route !== undefined && route.epoch >= epoch) return v;
+    return this.isOrphan(topic, tenant, epoch) ? { kind: 'pass' } : v;
+  }
+
+  /**
+   * A SmartProducer writes epoch E only after the route of epoch E is on the routing topic. So once
+   * this view has caught up with the routing topic's end as checked after the record was first
+   * judged, and still has no route of that epoch, none exists: the header was forged or copied, or
+   * the route was deleted (a tombstone, with its fences). Holding such a record would stall its
+   * partition for good; it is processed, and the epoch counted and logged once, instead (docs/protocol.md, "The consumer gate").
+   */
+  private isOrphan(topic: string, tenant: string, epoch: number): boolean {
+    const key = `${topic}\u0000${tenant}\u0000${epoch}`;
+    let b = this.behind.get(key);
+    if (b === undefined) {
+      if (this.behind.size >= MAX_BEHIND_KEYS) this.behind.delete(this.behind.keys().next().value!);
+      this.behind.set(key, (b = { since: this.orphans.now(), orphan: false }));
+    }
+    if (!b.orphan && this.orphans.routing.caughtUpSince(b.since)) {
+      b.orphan = true;
+      this.orphanEpochs++;
+      this.orphans.found(topic, tenant, epoch);
+    }
+    return b.orphan;
   }
 
   /** the partition is the tenant's own (a settled dedicated or sharded route): nothing else flows there */

@@ -1,4 +1,5 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { ErrorCode } from '../../../domain/errors.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { RoutingReader } from '../routing-reader.js';
 import { GateAnnouncer } from './gate-announcer.js';
@@ -11,7 +12,7 @@ import type { OrderedConsumerOptions, OrderedConsumerStats, OrderedRunConfig } f
 
 /**
  * A kafkajs consumer for a managed topic that keeps each tenant's order across moves without making
- * producers wait (docs/protocol.md, "Consumer gate"): a record of a moved tenant's new epoch is
+ * producers wait (docs/protocol.md, "The consumer gate"): a record of a moved tenant's new epoch is
  * processed only once this consumer's own group has committed past the move's fence (and every
  * earlier fence of the tenant) on the partitions the tenant left. Until then the tenant is held: on
  * its own partition the partition pauses; on a shared one its records wait aside, bounded, while the
@@ -60,7 +61,15 @@ export class OrderedConsumer {
     });
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.view = new GateView(this.reader.table, this.admin, groupId);
+    this.view = new GateView(this.reader.table, this.admin, groupId, {
+      routing: this.reader,
+      now: Date.now,
+      found: (topic, tenant, epoch) =>
+        this.log.warn(
+          { code: ErrorCode.OrphanEpoch, topic, tenant, epoch },
+          'a record names a route epoch the routing topic does not have (forged or copied header, or a deleted route); processed without a gate',
+        ),
+    });
     this.telemetry = new GateTelemetry(groupId, () => this.heldRecords());
     this.announcer = new GateAnnouncer(this.kafka, {
       acksTopic: this.opts.acksTopic ?? 'ktb.acks',
@@ -265,7 +274,12 @@ export class OrderedConsumer {
 
   stats(now = Date.now()): OrderedConsumerStats {
     return consumerStats(
-      { groupId: this.opts.groupId, memberId: this.announcer?.member, ...this.counts },
+      {
+        groupId: this.opts.groupId,
+        memberId: this.announcer?.member,
+        ...this.counts,
+        orphanEpochs: this.view?.orphanEpochs ?? 0,
+      },
       this.holdMs,
       [...this.lanes.values()],
       now,

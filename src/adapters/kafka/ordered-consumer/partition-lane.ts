@@ -20,7 +20,7 @@ export interface LaneHold {
 }
 
 /**
- * One assigned partition of an ordered consumer (docs/protocol.md, "Consumer gate"). Records come in
+ * One assigned partition of an ordered consumer (docs/protocol.md, "The consumer gate"). Records come in
  * log order and are each processed, kept aside, or the partition pauses at one. The rules it keeps:
  * - once a tenant has a record aside here, all its later records here go aside too (its order);
  * - the commit is the lower of the processed position and the first record aside (a crash replays

@@ -4,7 +4,10 @@ import type { OrderedConsumerStats } from './types.js';
 
 /** What an ordered consumer shows of itself: counters, hold times, and every tenant it holds now. */
 export function consumerStats(
-  base: Pick<OrderedConsumerStats, 'groupId' | 'memberId' | 'processed' | 'released' | 'pauses'>,
+  base: Pick<
+    OrderedConsumerStats,
+    'groupId' | 'memberId' | 'processed' | 'released' | 'pauses' | 'orphanEpochs'
+  >,
   holdMs: readonly number[],
   lanes: readonly PartitionLane<KafkaMessage>[],
   now: number,

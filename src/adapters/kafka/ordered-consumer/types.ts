@@ -48,6 +48,12 @@ export interface OrderedConsumerStats {
   readonly released: number;
   /** times a partition paused at a held record */
   readonly pauses: number;
+  /**
+   * (topic, tenant, epoch) whose route-epoch header names a route the routing topic does not have,
+   * found once this member's routing view caught up past such a record: their records are processed
+   * without a gate (each logged once, KTB_ORPHAN_EPOCH)
+   */
+  readonly orphanEpochs: number;
   /** how long each hold lasted (ms; a tenant held on a partition until its gate opened), the last 1000 */
   readonly holdEpisodesMs: readonly number[];
   readonly heldRecords: number;
