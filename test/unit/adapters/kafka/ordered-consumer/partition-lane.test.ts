@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   PartitionLane,
   type LaneRecord,
-} from '../../../src/adapters/kafka/ordered-consumer/partition-lane.js';
-import type { GateVerdict } from '../../../src/domain/fence-gate.js';
+} from '../../../../../src/adapters/kafka/ordered-consumer/partition-lane.js';
+import type { GateVerdict } from '../../../../../src/domain/fence-gate.js';
 
 const PASS: GateVerdict = { kind: 'pass' };
 const WAIT: GateVerdict = {

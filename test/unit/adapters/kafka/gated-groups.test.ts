@@ -1,8 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatedGroups } from '../../../src/adapters/kafka/gated-groups.js';
-import type { GateAnnouncement } from '../../../src/domain/gate-records.js';
+import { GatedGroups } from '../../../../src/adapters/kafka/gated-groups.js';
+import type { GateAnnouncement } from '../../../../src/domain/gate-records.js';
 
 /** The broker's view: group -> its member ids now (a group not listed is described with no members). */
 function fakeAdmin(members: Record<string, string[]>) {
