@@ -28,10 +28,18 @@ export type GateAnnouncement = z.infer<typeof gateSchema>;
 
 export const gateKey = (group: string, memberId: string): string => `gate/${group}/${memberId}`;
 
-/** The kind of a signal record on the acks topic, read without a full decode ('drain-ack' or 'gate'). */
+const KIND = /"kind"\s*:\s*"([a-z-]{1,20})"/;
+
+/**
+ * The kind of a signal record on the acks topic, read without a full decode ('drain-ack' or 'gate'):
+ * from its first 512 bytes (where our writers put it), else from the whole value, so a writer in
+ * another language may order the fields as it likes.
+ */
 export function signalKind(value: Buffer | null): string | undefined {
   if (value === null || value.length > MAX_GATE_RECORD_BYTES * 16) return undefined;
-  const m = /"kind"\s*:\s*"([a-z-]{1,20})"/.exec(value.toString('utf8', 0, Math.min(value.length, 512)));
+  const m =
+    KIND.exec(value.toString('utf8', 0, Math.min(value.length, 512))) ??
+    (value.length > 512 ? KIND.exec(value.toString('utf8')) : null);
   return m?.[1];
 }
 

@@ -98,8 +98,11 @@ describe('signalKind (the kind of a record on the acks topic, without a full dec
     expect(signalKind(json({ kind: 7 }))).toBeUndefined();
   });
 
-  it('looks only at the first 512 bytes, and refuses a huge value outright', () => {
-    expect(signalKind(Buffer.from(`{"pad":"${'x'.repeat(600)}","kind":"gate"}`))).toBeUndefined();
+  it('finds a kind written after long fields (a writer in another language orders fields as it likes), and refuses a huge value outright', () => {
+    expect(signalKind(Buffer.from(`{"pad":"${'x'.repeat(600)}","kind":"gate"}`))).toBe('gate');
+    const topics = Array.from({ length: 40 }, (_, i) => `topic-${i}`);
+    expect(signalKind(json({ ...valid, topics, kind: undefined }))).toBeUndefined();
+    expect(signalKind(Buffer.from(JSON.stringify({ topics, v: 1, kind: 'gate' })))).toBe('gate');
     const huge = Buffer.alloc(MAX_GATE_RECORD_BYTES * 16 + 1, 0x20);
     huge.write('{"kind":"gate"}', 0);
     expect(signalKind(huge)).toBeUndefined();
