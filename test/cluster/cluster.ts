@@ -36,13 +36,37 @@ export async function startCluster(
   return { opts, kafka };
 }
 
-/** partition -> leader node id */
-export async function leadersOf(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+/**
+ * partition -> leader node id. A broker other than the one that answered the topic's creation may not
+ * have its metadata yet (UNKNOWN_TOPIC_OR_PARTITION, or no leader): asks again until every partition
+ * has a leader, within a deadline.
+ */
+export async function leadersOf(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 15_000,
+): Promise<Map<number, number>> {
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    return new Map(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader]));
+    for (;;) {
+      let last: unknown;
+      try {
+        const md = await admin.fetchTopicMetadata({ topics: [topic] });
+        const parts = md.topics[0]?.partitions ?? [];
+        if (parts.length > 0 && parts.every((p) => p.leader >= 0))
+          return new Map(parts.map((p) => [p.partitionId, p.leader]));
+        last = `partitions ${JSON.stringify(parts.map((p) => [p.partitionId, p.leader]))}`;
+      } catch (e) {
+        const type = (e as { type?: string }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw e;
+        last = e;
+      }
+      if (Date.now() >= deadline)
+        throw new Error(`no leader for every partition of ${topic} within ${timeoutMs} ms: ${String(last)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     await admin.disconnect();
   }

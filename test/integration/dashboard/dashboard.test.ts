@@ -140,6 +140,35 @@ describe('dashboard in headless Chromium against a real controller on the real b
     expect(r.tenants.map((x) => x.tenant)).not.toContain('bystander');
   });
 
+  it('pins from the page with the token, which goes only in the request header: not in a URL, storage or a cookie', async () => {
+    const urls: string[] = [];
+    const authHeaders: string[] = [];
+    const onRequest = (r: { url(): string; headers(): Record<string, string> }) => {
+      urls.push(r.url());
+      const a = r.headers()['authorization'];
+      if (a !== undefined) authHeaders.push(a);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.locator('input[name=tenant]').fill('from-page');
+      await page.locator('input[name=token]').fill(TOKEN);
+      await page.locator('button[data-op=pin]').click();
+      await expect
+        .poll(() => page.getByTestId('command-result').textContent(), { timeout: 5_000 })
+        .toMatch(/^pin accepted: from-page is /);
+      await apiShows('from-page', 'dedicated');
+    } finally {
+      page.off('request', onRequest);
+    }
+    expect(authHeaders).toEqual([`Bearer ${TOKEN}`]);
+    expect(urls.filter((u) => u.includes(TOKEN))).toEqual([]);
+    // a string: the test project has no DOM types
+    const kept = await page.evaluate(
+      '({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie, href: location.href })',
+    );
+    expect(kept).toEqual({ local: 0, session: 0, cookie: '', href: `${base}/` });
+  });
+
   it('renders a tenant id made of HTML as text, and no script runs', async () => {
     await api(XSS, 'pin');
     await apiShows(XSS, 'dedicated');

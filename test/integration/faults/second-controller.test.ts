@@ -5,6 +5,7 @@ import type { ControllerConfig } from '../../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../../src/compose/controller-service.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
 import { capturingLogger, testControllerConfig } from '../helpers/controller.js';
+import { freePort } from '../../support/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { createTopology, type Topology } from '../helpers/topology.js';
 
@@ -72,5 +73,34 @@ describe('one controller acts per routing topic', () => {
     } finally {
       await usurper.disconnect();
     }
+  }, 60_000);
+});
+
+/**
+ * The same mistake with a fixed HTTP port (as deployed: both instances asked for 8080). The election
+ * runs before the port is bound, so the second learns it is not the leader and says so, instead of
+ * failing on the port with EADDRINUSE.
+ */
+describe('a second controller on the same fixed port', () => {
+  let t: Topology;
+  let first: RunningController | undefined;
+
+  beforeAll(async () => {
+    t = await createTopology('second-port', SHARED, 2);
+  }, 60_000);
+  afterAll(async () => {
+    await first?.stop();
+    await t?.close();
+  });
+
+  it('refuses with KTB_CONTROLLER_CONFLICT, and the first keeps its port', async () => {
+    const port = await freePort();
+    const config = testControllerConfig(t, { leaderSessionMs: 6000, http: { port, host: '127.0.0.1' } });
+    first = await startControllerService(config, { logger: silentLogger() });
+    expect(first.url).toBe(`http://127.0.0.1:${port}`);
+    await expect(startControllerService(config, { logger: silentLogger() })).rejects.toMatchObject({
+      code: ErrorCode.ControllerConflict,
+    });
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
   }, 60_000);
 });
