@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import { Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
+import { AckMemory } from '../../domain/ack-memory.js';
 import {
   decodeDrainAck,
   decodeTrafficReport,
@@ -15,14 +16,24 @@ export type { ReceivedReport };
 
 /**
  * Follows the traffic and acks topics (acks from the beginning, so a restarted controller still
- * sees acks sent before it stopped; traffic from the end). Malformed records are skipped, counted
+ * sees acks sent before it stopped, and replayed to each new subscriber, so does a Controller that
+ * leads again in the same process; traffic from the end). Malformed records are skipped, counted
  * and logged with a code.
  */
 export class SignalConsumer {
   private readonly reportsSubject = new Subject<ReceivedReport>();
   private readonly acksSubject = new Subject<DrainAck>();
   readonly reports$: Observable<ReceivedReport> = this.reportsSubject.asObservable();
-  readonly acks$: Observable<DrainAck> = this.acksSubject.asObservable();
+  private readonly ackMemory = new AckMemory();
+  /**
+   * Every subscriber first gets the acks read so far (the newest per tenant and producer), then the
+   * live ones: a Controller built when this process wins the election back must see the acks its
+   * predecessor in the process already read (src/domain/ack-memory.ts).
+   */
+  readonly acks$: Observable<DrainAck> = new Observable<DrainAck>((subscriber) => {
+    for (const a of this.ackMemory.all()) subscriber.next(a);
+    return this.acksSubject.subscribe(subscriber);
+  });
   private readonly gatesSubject = new Subject<GateAnnouncement>();
   /** ordered consumers' announcements (the acks topic carries them beside the drain acks) */
   readonly gates$: Observable<GateAnnouncement> = this.gatesSubject.asObservable();
@@ -62,8 +73,9 @@ export class SignalConsumer {
           return;
         }
         const r = decodeDrainAck(v);
-        if (r.ok) this.acksSubject.next(r.value);
-        else this.skip(r.error.code, r.error.message, this.topics.acksTopic);
+        if (!r.ok) return this.skip(r.error.code, r.error.message, this.topics.acksTopic);
+        this.ackMemory.remember(r.value);
+        this.acksSubject.next(r.value);
       }),
     ]);
   }

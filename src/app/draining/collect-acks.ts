@@ -9,7 +9,8 @@ export interface AckDeps extends StepDeps {
 }
 
 /**
- * Waits until every producer alive at the announcement has acked the draining route (an ack counts
+ * Waits until every producer alive at the announcement (for a drain a just-started controller
+ * resumed: alive at its first window) has acked the draining route (an ack counts
  * once the producer's own reports show it applied the record at `announceOffset`), or until the
  * lease of those that did not is over (src/policy/producer-lease.ts). Re-checks when an ack or a
  * report arrives, and at the next moment a lease could run out; resolves false if stopped first.
@@ -22,16 +23,9 @@ export function collectAcks(
 ): Promise<boolean> {
   const key = routeKey(c.topic, c.tenant);
   const announcedAt = deps.ports.clock.now();
-  const expected = deps.acks.liveProducers();
   const leaseMs = deps.config.routeLeaseMs + deps.config.tickMs;
-  deps.migrationStep({
-    topic: c.topic,
-    tenant: c.tenant,
-    epoch: c.epoch,
-    step: 'acks',
-    phase: 'start',
-    detail: { producers: expected.length },
-  });
+  /** the producers alive at the announcement, known once the controller's first window came */
+  let expected: string[] | undefined;
   return new Promise<boolean>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (acked: boolean) => {
@@ -43,6 +37,18 @@ export function collectAcks(
     const stopped = () => finish(false);
     const check = () => {
       if (signal.aborted || !deps.running()) return finish(false);
+      if (expected === undefined) {
+        if (!deps.acks.knowsWhoIsAlive) return; // the first window is a change: it checks again
+        expected = deps.acks.liveProducers();
+        deps.migrationStep({
+          topic: c.topic,
+          tenant: c.tenant,
+          epoch: c.epoch,
+          step: 'acks',
+          phase: 'start',
+          detail: { producers: expected.length },
+        });
+      }
       const acked = deps.acks.acked(key, c.epoch, announceOffset);
       const pending = expected.filter((p) => !acked.has(p));
       const now = deps.ports.clock.now();

@@ -14,6 +14,7 @@ export class ProducerAcks {
   private readonly acks = new Map<string, Map<number, Set<string>>>();
   private readonly views = new Map<string, ProducerView>();
   private alive: ReadonlySet<string> = new Set();
+  private aliveKnown = false;
   private readonly changes = new Subject<void>();
   readonly changes$: Observable<void> = this.changes.asObservable();
 
@@ -35,6 +36,16 @@ export class ProducerAcks {
 
   setAlive(producers: readonly string[]): void {
     this.alive = new Set(producers);
+    this.aliveKnown = true;
+    this.changes.next();
+  }
+
+  /**
+   * false until the first window said who is alive: a Controller that has just started (or leads
+   * again) must not take "no producer yet" for "no producer", or a resumed drain would skip every ack.
+   */
+  get knowsWhoIsAlive(): boolean {
+    return this.aliveKnown;
   }
 
   liveProducers(): string[] {

@@ -5,10 +5,10 @@ import { parseControllerConfig } from '../../../src/app/controller-config.js';
 import type { OffsetSample } from '../../../src/domain/offsets.js';
 import type { TenantRoute } from '../../../src/domain/route-record.js';
 import { RoutingTable } from '../../../src/domain/routing-table.js';
-import type { WindowSnapshot } from '../../../src/domain/window-aggregator.js';
 import type { DrainAck, ReceivedReport } from '../../../src/domain/wire-records.js';
 import type { ControllerPorts } from '../../../src/ports/controller-ports.js';
 import { pools } from '../domain/fixtures.js';
+import { windowsFrom } from './draining/step-harness.js';
 
 const waitUntil = async (cond: () => boolean, what: string, ms = 5000) => {
   const deadline = Date.now() + ms;
@@ -64,7 +64,7 @@ function harness(failures: number) {
 describe('Controller effects (fake ports)', () => {
   it('retries a failed effect with growing back-off until it succeeds, then goes on with the drain', async () => {
     const h = harness(3);
-    await h.controller.start(new Subject<WindowSnapshot>());
+    await h.controller.start(windowsFrom());
     const startedAt = Date.now();
     h.controller.command({ op: 'pin', topic: 'orders', tenant: 'acme' });
     await waitUntil(() => h.table.route('orders', 'acme')?.state === 'dedicated', 'acme dedicated');
@@ -78,7 +78,7 @@ describe('Controller effects (fake ports)', () => {
 
   it('stops retrying once it is stopped', async () => {
     const h = harness(1000);
-    await h.controller.start(new Subject<WindowSnapshot>());
+    await h.controller.start(windowsFrom());
     h.controller.command({ op: 'pin', topic: 'orders', tenant: 'acme' });
     await waitUntil(() => h.warnings.length >= 1, 'a first failure');
     // stop() waits for each tenant's effect chain: it resolves only once the retry loop has ended.

@@ -1,13 +1,11 @@
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import type { TenantContext, TenantEvent } from '../../../machines/tenant.machine.js';
 import { Controller, type OperatorCommand } from '../../../src/app/controller.js';
 import type { TenantBalancerError } from '../../../src/domain/errors.js';
 import { ErrorCode } from '../../../src/domain/errors.js';
-import type { WindowSnapshot } from '../../../src/domain/window-aggregator.js';
 import { route } from '../domain/fixtures.js';
-import { fakePorts, testConfig, waitUntil } from './draining/step-harness.js';
+import { fakePorts, testConfig, waitUntil, windowsFrom } from './draining/step-harness.js';
 
 type ConfigChanged = Extract<TenantEvent, { type: 'config.changed' }>;
 
@@ -26,7 +24,7 @@ async function started(over: Record<string, unknown> = {}) {
       contexts.set(id, (e.snapshot as unknown as { context: TenantContext }).context);
   };
   const c = new Controller(testConfig(over), fp.ports, inspect);
-  await c.start(new Subject<WindowSnapshot>());
+  await c.start(windowsFrom());
   return { c, fp, changed, contexts };
 }
 

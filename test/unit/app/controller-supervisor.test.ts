@@ -1,4 +1,3 @@
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Controller, type FaultHold } from '../../../src/app/controller.js';
 import { ErrorCode, TenantBalancerError } from '../../../src/domain/errors.js';
@@ -8,9 +7,8 @@ import {
   encodeRoutingRecord,
   type TenantRoute,
 } from '../../../src/domain/route-record.js';
-import type { WindowSnapshot } from '../../../src/domain/window-aggregator.js';
 import { route } from '../domain/fixtures.js';
-import { fakePorts, testConfig, waitUntil, type FakePorts } from './draining/step-harness.js';
+import { fakePorts, testConfig, waitUntil, windowsFrom, type FakePorts } from './draining/step-harness.js';
 
 const HASH = defaultPartitionOf('acme', 4);
 
@@ -44,7 +42,7 @@ function brokerlessPorts(
 
 async function started(fp: FakePorts, faultHold?: FaultHold) {
   const c = new Controller(testConfig(), fp.ports, undefined, faultHold);
-  await c.start(new Subject<WindowSnapshot>());
+  await c.start(windowsFrom());
   return c;
 }
 

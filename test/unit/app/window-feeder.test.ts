@@ -1,9 +1,8 @@
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/app/controller.js';
 import { defaultPartitionOf } from '../../../src/domain/partition-choice.js';
 import type { WindowSnapshot } from '../../../src/domain/window-aggregator.js';
-import { fakePorts, testConfig, waitUntil } from './draining/step-harness.js';
+import { fakePorts, testConfig, waitUntil, windowsFrom } from './draining/step-harness.js';
 
 const hotWindow = (tenant: string, shared: number, at: number): WindowSnapshot => {
   const p = defaultPartitionOf(tenant, shared);
@@ -43,7 +42,7 @@ describe('WindowFeeder: moves started in a topic in the last minute', () => {
       }),
       fp.ports,
     );
-    const w$ = new Subject<WindowSnapshot>();
+    const w$ = windowsFrom();
     await c.start(w$);
     c.command({ op: 'pin', topic: 'orders', tenant: 'acme' });
     await waitUntil(() => c.tenants().find((t) => t.tenant === 'acme')?.state === 'dedicated', 'acme pinned');
@@ -71,7 +70,7 @@ describe('WindowFeeder: moves started in a topic in the last minute', () => {
       }),
       fp.ports,
     );
-    const w$ = new Subject<WindowSnapshot>();
+    const w$ = windowsFrom();
     await c.start(w$);
     const shared = fp.table.pools('orders')!.shared;
     const names = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7'];

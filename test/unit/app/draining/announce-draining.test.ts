@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { announceDraining } from '../../../../src/app/draining/announce-draining.js';
-import type { ProducerAcks } from '../../../../src/app/draining/producer-acks.js';
+import { ProducerAcks } from '../../../../src/app/draining/producer-acks.js';
 import { ctx, fakePorts, runStep, sample, stepDeps, testConfig } from './step-harness.js';
 
 const T0 = 5_000_000;
@@ -63,6 +63,31 @@ describe('announceDraining + collectAcks (draining.announcing)', () => {
       },
     ]);
     expect(fp.warnings()).toEqual([]);
+    r.stop();
+  });
+
+  it('a just-started controller waits for its first window to know who is alive, then for their acks', async () => {
+    const fp = fakePorts();
+    // a Controller that has just started (or leads again): no window yet, so no alive set yet
+    const s = stepDeps(fp, { acks: new ProducerAcks() });
+    const r = runStep(announceDraining(s.deps), draining());
+    await flush();
+    await vi.advanceTimersByTimeAsync(LEASE / 2);
+    // "nobody reported yet" is not "no producer": it neither proceeds nor starts the acks wait
+    expect(r.types()).toEqual(['drain.announced']);
+    expect(s.steps.filter((x) => x.step === 'acks')).toEqual([]);
+    ack(s.deps.acks, 'p1');
+    report(s.deps.acks, 'p1', OFFSET + 1);
+    s.deps.acks.setAlive(['p1', 'p2']);
+    await flush();
+    expect(s.steps.filter((x) => x.step === 'acks').map((x) => [x.phase, x.detail])).toEqual([
+      ['start', { producers: 2 }],
+    ]);
+    expect(r.types()).toEqual(['drain.announced']);
+    ack(s.deps.acks, 'p2');
+    report(s.deps.acks, 'p2', OFFSET + 1);
+    await flush();
+    expect(r.types()).toEqual(['drain.announced', 'producers.acked']);
     r.stop();
   });
 

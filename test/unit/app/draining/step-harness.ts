@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import { createActor, initialTransition, setup, type AnyActorLogic } from 'xstate';
 import { tenantMachine, type TenantContext, type TenantEvent } from '../../../../machines/tenant.machine.js';
 import { Capacity } from '../../../../src/app/capacity.js';
@@ -10,6 +10,7 @@ import { PartitionLoad } from '../../../../src/app/partition-load.js';
 import type { OffsetSample } from '../../../../src/domain/offsets.js';
 import type { RouteState, TenantRoute } from '../../../../src/domain/route-record.js';
 import { RoutingTable } from '../../../../src/domain/routing-table.js';
+import type { WindowSnapshot } from '../../../../src/domain/window-aggregator.js';
 import type { DrainAck, ReceivedReport } from '../../../../src/domain/wire-records.js';
 import type { ControllerPorts } from '../../../../src/ports/controller-ports.js';
 import { pools } from '../../domain/fixtures.js';
@@ -126,6 +127,12 @@ export const testConfig = (over: Record<string, unknown> = {}): ControllerConfig
     ...over,
   });
 
+/** a ProducerAcks as after the controller's first window, which said no producer is alive */
+const aliveKnown = (a: ProducerAcks): ProducerAcks => {
+  a.setAlive([]);
+  return a;
+};
+
 export interface PersistCall {
   readonly key: string;
   readonly state: RouteState;
@@ -158,7 +165,7 @@ export function stepDeps(
     table: fp.table,
     capacity: new Capacity(fp.ports.topics, () => contexts),
     load: new PartitionLoad(config.topics),
-    acks: new ProducerAcks(),
+    acks: aliveKnown(new ProducerAcks()),
     running: () => running,
     persist: async (key, state, partitions, from) => {
       persisted.push({
@@ -248,3 +255,16 @@ export const sample = (at: number, committed: Record<string, Record<number, numb
     ]),
   ),
 });
+
+/**
+ * The windows a Controller under test follows, starting with one empty window: a drain waits for the
+ * controller's first window to know which producers are alive (collect-acks.ts).
+ */
+export const windowsFrom = (at = Date.now()): BehaviorSubject<WindowSnapshot> =>
+  new BehaviorSubject<WindowSnapshot>({
+    at,
+    partitions: [],
+    tenants: [],
+    producersAlive: [],
+    producersGone: [],
+  });
