@@ -71,3 +71,22 @@ export async function leadersOf(
     await admin.disconnect();
   }
 }
+
+/** Java's String.hashCode (32-bit), which Kafka uses to place a group on a __consumer_offsets partition. */
+const javaHash = (s: string): number => {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+};
+
+/**
+ * The broker that coordinates `groupId`: the leader of its __consumer_offsets partition
+ * (Utils.abs(groupId.hashCode) % partitions, as Kafka's GroupCoordinator places it).
+ */
+export async function coordinatorOf(kafka: Kafka, groupId: string): Promise<number> {
+  const leaders = await leadersOf(kafka, '__consumer_offsets');
+  const p = (javaHash(groupId) & 0x7fffffff) % leaders.size;
+  const leader = leaders.get(p);
+  if (leader === undefined) throw new Error(`__consumer_offsets partition ${p} has no leader`);
+  return leader;
+}

@@ -1,15 +1,15 @@
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createManagedTopic } from '../../src/adapters/kafka/managed-topics.js';
 import { SmartProducer } from '../../src/adapters/kafka/smart-producer/index.js';
 import * as localKafka from '../../src/adapters/local-kafka/index.js';
-import { silentLogger } from '../../src/adapters/logger.js';
+import { pino } from 'pino';
 import { parseControllerConfig } from '../../src/app/controller-config.js';
 import { startControllerService, type RunningController } from '../../src/compose/controller-service.js';
 import { CheckingConsumer } from '../../src/demo/checking-consumer.js';
 import { TenantLoad } from '../../src/demo/tenant-load.js';
 import { uniqueName, waitFor } from '../integration/helpers/kafka.js';
-import { leadersOf, startCluster } from './cluster.js';
+import { coordinatorOf, leadersOf, startCluster } from './cluster.js';
 
 /** `kafka:start --brokers 3`: replication 3, min.insync.replicas 2; one broker dies mid-migration. */
 describe('3-broker cluster: a broker is killed during a migration', () => {
@@ -19,6 +19,18 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
   let producer: SmartProducer | undefined;
   let consumer: CheckingConsumer | undefined;
   let load: TenantLoad | undefined;
+  /** the controller's and the producer's log lines at info and above, printed if the test fails */
+  const logLines: string[] = [];
+  const capture = (name: string) =>
+    pino(
+      { name, level: 'info' },
+      {
+        write: (s: string) => {
+          logLines.push(s.trimEnd());
+          if (logLines.length > 2000) logLines.splice(0, 1000);
+        },
+      },
+    );
 
   beforeAll(async () => {
     ({ opts, kafka } = await startCluster('three'));
@@ -40,24 +52,52 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
       trafficTopic: uniqueName('c3-traffic'),
     };
     const topic = uniqueName('c3');
+    // The broker to kill: the one that will coordinate the controller's election group (asking for
+    // the coordinator creates __consumer_offsets). The signal topics lead elsewhere, so the producer
+    // stays alive in the controller's windows through the outage and a new leader waits for its ack.
+    const electionGroup = `ktb-leader-${names.routingTopic}`;
+    await admin.describeGroups([electionGroup]);
+    const victim = await coordinatorOf(kafka, electionGroup);
+    const nodes = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+    const replicas = [...nodes.filter((n) => n !== victim), victim];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [names.acksTopic, names.trafficTopic].map((t) => ({
+        topic: t,
+        replicaAssignment: [{ partition: 0, replicas }],
+      })),
+    });
     await createManagedTopic(kafka, admin, names, { topic, shared: 3, dedicated: 3, replicationFactor: 3 });
     const md = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(md.topics[0]!.partitions.every((p) => p.replicas.length === 3)).toBe(true);
     await admin.disconnect();
     const groupId = uniqueName('c3-consumers');
+    // A watched group with no members, committed at 0: the drain waits for it until the test moves
+    // its offsets, so the broker is killed while the move stands in draining.waiting.
+    const lateGroup = uniqueName('c3-late');
+    {
+      const a = kafka.admin();
+      await a.connect();
+      await a.setOffsets({
+        groupId: lateGroup,
+        topic,
+        partitions: [0, 1, 2, 3, 4, 5].map((partition) => ({ partition, offset: '0' })),
+      });
+      await a.disconnect();
+    }
     svc = await startControllerService(
       parseControllerConfig({
         brokers: localKafka.bootstrapServers(opts),
         topics: [topic],
         ...names,
-        groups: [groupId],
+        groups: [groupId, lateGroup],
         tickMs: 250,
         windowMs: 1000,
         routeLeaseMs: 30_000,
         http: { port: 0, host: '127.0.0.1' },
         thresholds: { drainTimeoutMs: 120_000 },
       }),
-      { logger: silentLogger() },
+      { logger: capture('controller') },
     );
     /** partition -> offsets the group processed (for the diagnosis of a gap) */
     const processed = new Map<number, Set<string>>();
@@ -111,14 +151,18 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
       });
     };
     await consumer.start();
-    producer = new SmartProducer(kafka, {
-      ...names,
-      lingerMs: 5,
-      retries: 30,
-      routeLeaseMs: 30_000,
-      trafficIntervalMs: 250,
-      maxBlockMs: 120_000,
-    });
+    producer = new SmartProducer(
+      kafka,
+      {
+        ...names,
+        lingerMs: 5,
+        retries: 30,
+        routeLeaseMs: 30_000,
+        trafficIntervalMs: 250,
+        maxBlockMs: 120_000,
+      },
+      { logger: capture('producer') },
+    );
     await producer.connect();
     load = new TenantLoad(producer, topic);
     // vip will be sharded: its order is promised per shard key, so it sends with keys.
@@ -127,20 +171,45 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
     load.start();
     await waitFor(() => consumer!.consumed > 200, 'traffic flowing', 30_000);
 
+    // vip's state, drain progress and fence as the controller saw them, on each change (printed at
+    // the end: how long each step took this run, and where a stalled move stood)
+    const timeline: string[] = [];
+    const t0 = Date.now();
+    let lastSeen = '';
+    const sampler = setInterval(() => {
+      const v = svc!.isLeader() ? svc!.controller.tenants().find((x) => x.tenant === 'vip') : undefined;
+      const seen = v
+        ? JSON.stringify([v.state, v.drain?.remaining, v.drain?.waitingFor, v.epoch])
+        : 'standby (no leader in this process)';
+      if (seen === lastSeen) return;
+      lastSeen = seen;
+      timeline.push(
+        `${Date.now() - t0}ms ${seen}${killedAt > 0 ? ` (kill +${Date.now() - killedAt}ms)` : ''}`,
+      );
+    }, 100);
+    onTestFinished(() => {
+      clearInterval(sampler);
+      console.info(`vip timeline:\n${timeline.join('\n')}`);
+    });
     svc.controller.command({ op: 'pin', topic, tenant: 'vip', shards: 2 });
+    // The producers' acks are in and the fence is taken: only the late group keeps the move waiting.
     await waitFor(
-      () => producer!.routes.table.route(topic, 'vip')?.state === 'draining',
-      'vip draining',
-      20_000,
+      () => {
+        const v = svc!.controller.tenants().find((x) => x.tenant === 'vip');
+        return v?.state === 'draining.waiting' && (v.drain?.waitingFor[lateGroup] ?? 0) > 0;
+      },
+      'vip draining, waiting for the late group',
+      30_000,
       20,
     );
-    // Kill the broker that leads the most partitions of the topic (whoever that is this run), so
-    // the producer's batches in flight to it must fail over.
+    // Kill the broker that coordinates the controller's election group: the controller loses its
+    // leadership and, in the same process, wins it back mid-drain. The new leader must still see the
+    // producer's ack its predecessor read (CI once saw it wait for it until the drain timed out). The
+    // producer's batches in flight to that broker's partitions must fail over too.
+    expect(await coordinatorOf(kafka, electionGroup)).toBe(victim);
     const leaders = await leadersOf(kafka, topic);
-    const counts = new Map<number, number>();
-    for (const l of leaders.values()) counts.set(l, (counts.get(l) ?? 0) + 1);
-    const victim = [...counts].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0];
     const led = [...leaders].filter(([, l]) => l === victim).map(([p]) => p);
+    console.info(`killing node ${victim}: election coordinator, leads partitions [${led.join(',')}]`);
     killedAt = Date.now();
     await localKafka.stopNode(opts, victim, 30_000, 'SIGKILL');
     await waitFor(
@@ -151,6 +220,36 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
       `the partitions node ${victim} led (${led.join(',')}) have new leaders`,
       60_000,
       200,
+    );
+    const releadAt = await waitFor(
+      () => (timeline.some((l) => l.includes('standby')) && svc!.isLeader() ? Date.now() : undefined),
+      'the controller loses its leadership and wins it back',
+      90_000,
+      100,
+    );
+    console.info(`leading again ${releadAt - killedAt} ms after the kill`);
+    // The late group catches up: committed at the log end, past the fence.
+    await waitFor(
+      async () => {
+        const a = kafka.admin();
+        await a.connect();
+        try {
+          const ends = await a.fetchTopicOffsets(topic);
+          await a.setOffsets({
+            groupId: lateGroup,
+            topic,
+            partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+          });
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await a.disconnect();
+        }
+      },
+      'the late group committed past the fence',
+      60_000,
+      500,
     );
 
     // The drain waits for the group to commit past the fence, and the group may first have to find a
@@ -165,8 +264,9 @@ describe('3-broker cluster: a broker is killed during a migration', () => {
       150_000,
       200,
     ).catch((e: unknown) => {
-      const vip = svc!.controller.tenants().find((x) => x.tenant === 'vip');
+      const vip = svc!.isLeader() ? svc!.controller.tenants().find((x) => x.tenant === 'vip') : 'standby';
       console.error('DIAGNOSIS vip', JSON.stringify({ vip, producer: producer!.stats() }));
+      console.error(`LOG (killed node ${victim} at ${killedAt})\n${logLines.slice(-200).join('\n')}`);
       throw e;
     });
     expect(r.partitions).toHaveLength(2);

@@ -79,6 +79,12 @@ describe('the controller checks what the signal topics claim', () => {
   });
 
   it('a forged traffic claim neither isolates a quiet tenant nor grows the topic', async () => {
+    // quiet's real traffic is observed first (an actor with rates), so the claims meet a baseline
+    await waitFor(
+      () => svc.controller.tenants().find((x) => x.tenant === 'quiet')?.rates ?? undefined,
+      'quiet observed at its real rate',
+      15_000,
+    );
     // 50,000 records per 100 ms claimed for a tenant that really sends 20/s, for 3 s.
     const until = Date.now() + 3000;
     while (Date.now() < until) {
