@@ -9,6 +9,11 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Pure logic, no broker: one module graph per worker thread halves the project's time (80 s ->
+          // 40 s on 2 cores: most of it was importing kafkajs, xstate and OTel again for each file).
+          // Passes with the files shuffled (--sequence.shuffle.files), so no file leans on another's state.
+          pool: 'threads',
+          isolate: false,
         },
       },
       {
