@@ -36,6 +36,7 @@ export class Controller {
   private readonly registry: TenantRegistry;
   private readonly feeder: WindowFeeder;
   private readonly acks = new ProducerAcks();
+  private observingSince = 0;
   private readonly load: PartitionLoad;
   private readonly capacity: Capacity;
   private readonly inFlight = new Set<Promise<void>>();
@@ -148,7 +149,15 @@ export class Controller {
   }
 
   /** Rebuilds actors from the routing table (resuming mid-migration ones), then follows the signals. */
-  async start(windows$: Observable<WindowSnapshot>): Promise<void> {
+  async start(
+    windows$: Observable<WindowSnapshot>,
+    /**
+     * when `windows$` began observing (the service keeps it running across leadership changes): a
+     * drain trusts a window's list of live producers once the windows have observed for windowMs
+     */
+    opts: { readonly observingSince?: number } = {},
+  ): Promise<void> {
+    this.observingSince = opts.observingSince ?? 0;
     const { table } = this.ports.routes;
     for (const topic of this.config.topics) {
       if (table.pools(topic) === undefined) {
@@ -245,7 +254,7 @@ export class Controller {
   private onWindow(w: WindowSnapshot): void {
     if (!this.running) return;
     this.lastWindowAt = w.at;
-    this.acks.setAlive(w.producersAlive);
+    this.acks.setAlive(w.producersAlive, w.at - this.observingSince >= this.config.windowMs);
     this.load.update(w);
     this.feeder.feed(w);
   }

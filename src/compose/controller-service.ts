@@ -122,6 +122,14 @@ export async function startControllerService(
       { windowMs: config.windowMs, stepMs: config.tickMs, ewmaAlpha: 0.5, silentIntervals: 3 },
       reportGaps,
     );
+    // The windows run for the service's whole life, leading or standing by: a Controller built when
+    // this instance (again) leads reads a window that has heard every live producer, not one that
+    // thinks all of them went silent while nothing listened (then a resumed drain skipped their acks).
+    const observingSince = Date.now();
+    const warmWindows = windows$.subscribe({
+      error: (e: unknown) => log.error({ err: String(e) }, 'the observer stopped'),
+    });
+    cleanups.push(async () => warmWindows.unsubscribe());
 
     let current: Controller | undefined;
     const isLeader = () => current !== undefined && current.ready;
@@ -203,7 +211,7 @@ export async function startControllerService(
       while (!reader.caughtUpSince(since) && election.isLeader) await new Promise((r) => setTimeout(r, 50));
       if (!election.isLeader) return;
       current = makeController(w);
-      await current.start(windows$);
+      await current.start(windows$, { observingSince });
       log.info({ writerEpoch: current.writerEpoch }, 'leading: control plane started');
     };
     const standDown = async (): Promise<void> => {

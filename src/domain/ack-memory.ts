@@ -6,8 +6,10 @@ import type { DrainAck } from './wire-records.js';
  * acks topic is followed once per process: a leader that lost its election group and won it back
  * (its group coordinator's broker died) builds a new Controller, and a producer acks a drain only
  * once, so without this the resumed drain waited for an ack it would never get, until the drain
- * timed out. Bounded: past `max` entries the least recently read is forgotten. Keyed by epoch too,
- * so a forged ack for a far-future epoch cannot displace a producer's real one.
+ * timed out. Keyed by epoch too, so an ack forged for another epoch never replaces a producer's real
+ * one. Bounded: past `max` entries the least recently read is forgotten, so a writer who floods the
+ * acks topic with that many forged acks can push a real one out; a Controller built after that
+ * waits for it until the drain times out (ACLs on the acks topic keep such writers out).
  */
 export class AckMemory {
   private readonly acks = new Map<string, DrainAck>();

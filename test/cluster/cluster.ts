@@ -81,11 +81,13 @@ const javaHash = (s: string): number => {
 
 /**
  * The broker that coordinates `groupId`: the leader of its __consumer_offsets partition
- * (Utils.abs(groupId.hashCode) % partitions, as Kafka's GroupCoordinator places it).
+ * (Utils.abs(groupId.hashCode) % partitions, as Kafka's group coordinator places it).
  */
 export async function coordinatorOf(kafka: Kafka, groupId: string): Promise<number> {
   const leaders = await leadersOf(kafka, '__consumer_offsets');
-  const p = (javaHash(groupId) & 0x7fffffff) % leaders.size;
+  const h = javaHash(groupId);
+  // Kafka's Utils.abs (not Utils.toPositive): |h|, and 0 for Integer.MIN_VALUE
+  const p = (h === -2147483648 ? 0 : Math.abs(h)) % leaders.size;
   const leader = leaders.get(p);
   if (leader === undefined) throw new Error(`__consumer_offsets partition ${p} has no leader`);
   return leader;

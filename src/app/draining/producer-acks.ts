@@ -34,15 +34,19 @@ export class ProducerAcks {
     this.changes.next();
   }
 
-  setAlive(producers: readonly string[]): void {
+  /**
+   * The producers a window saw alive; `complete` once the windows have observed for a whole window
+   * (a window closed right after observing began has not heard every producer yet).
+   */
+  setAlive(producers: readonly string[], complete = true): void {
     this.alive = new Set(producers);
-    this.aliveKnown = true;
+    if (complete) this.aliveKnown = true;
     this.changes.next();
   }
 
   /**
-   * false until the first window said who is alive: a Controller that has just started (or leads
-   * again) must not take "no producer yet" for "no producer", or a resumed drain would skip every ack.
+   * false until a complete window said who is alive: a Controller that has just started must not take
+   * "no producer reported yet" for "no producer", or a drain it resumed would skip every ack.
    */
   get knowsWhoIsAlive(): boolean {
     return this.aliveKnown;
