@@ -122,14 +122,13 @@ export async function startControllerService(
       { windowMs: config.windowMs, stepMs: config.tickMs, ewmaAlpha: 0.5, silentIntervals: 3 },
       reportGaps,
     );
-    // The windows run for the service's whole life, leading or standing by: a Controller built when
-    // this instance (again) leads reads a window that has heard every live producer, not one that
-    // thinks all of them went silent while nothing listened (then a resumed drain skipped their acks).
+    // Windows run for the service's whole life: a Controller built when this instance leads (again)
+    // reads one that heard every live producer, not one that saw them all go silent while unwatched.
     const observingSince = Date.now();
-    const warmWindows = windows$.subscribe({
-      error: (e: unknown) => log.error({ err: String(e) }, 'the observer stopped'),
+    const warm = windows$.subscribe({
+      error: (e: unknown) => log.error({ err: String(e) }, 'observer stopped'),
     });
-    cleanups.push(async () => warmWindows.unsubscribe());
+    cleanups.push(async () => warm.unsubscribe());
 
     let current: Controller | undefined;
     const isLeader = () => current !== undefined && current.ready;
