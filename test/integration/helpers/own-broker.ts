@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
 import * as localKafka from '../../../src/adapters/local-kafka/index.js';
 import { uniqueName } from './kafka.js';
@@ -27,6 +28,7 @@ export function ownBroker(
     opts = localKafka.defaultLocalKafkaOptions({ ...options, port });
     await localKafka.stop(opts, { clean: true });
     plain = (await localKafka.start(opts)).bootstrap;
+    await warmGroupCoordinator(plain);
   }, 120_000);
   afterAll(async () => {
     if (opts) await localKafka.stop(opts, { clean: true });
@@ -52,3 +54,27 @@ export const uniqueTopics = (
   },
   topic: uniqueName(prefix),
 });
+
+/**
+ * The first consumer group on a new broker waits for __consumer_offsets to be created and loaded. A
+ * test's first client (a routing reader joins a group) paid for that inside its own deadline, and
+ * once, on a loaded CI machine, ran out of it (SASL: "could not read routing topic ... within 30000
+ * ms"). Asking for a group's coordinator here, patiently, creates and loads it first. A broker whose
+ * plain listener may not describe groups (ACLs) answers with an authorization error: nothing to warm.
+ */
+async function warmGroupCoordinator(bootstrap: string[]): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'own-broker-warmup',
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5000 },
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups([uniqueName('warmup')]);
+  } catch (e) {
+    if (!/AUTHORIZATION/.test(String((e as { type?: string }).type ?? e))) throw e;
+  } finally {
+    await admin.disconnect();
+  }
+}
