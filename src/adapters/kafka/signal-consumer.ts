@@ -26,7 +26,7 @@ export class SignalConsumer {
   readonly reports$: Observable<ReceivedReport> = this.reportsSubject.asObservable();
   private readonly ackMemory = new AckMemory();
   /**
-   * Every subscriber first gets the acks read so far (the newest per tenant and producer), then the
+   * Every subscriber first gets the acks read so far (the most recent 100,000), then the
    * live ones: a Controller built when this process wins the election back must see the acks its
    * predecessor in the process already read (src/domain/ack-memory.ts).
    */

@@ -9,8 +9,8 @@ export interface AckDeps extends StepDeps {
 }
 
 /**
- * Waits until every producer alive at the announcement (for a drain a just-started controller
- * resumed: alive at its first window) has acked the draining route (an ack counts
+ * Waits until every producer alive at the announcement (as the first complete window tells, for a
+ * drain a just-started controller resumed) has acked the draining route (an ack counts
  * once the producer's own reports show it applied the record at `announceOffset`), or until the
  * lease of those that did not is over (src/policy/producer-lease.ts). Re-checks when an ack or a
  * report arrives, and at the next moment a lease could run out; resolves false if stopped first.
@@ -24,7 +24,7 @@ export function collectAcks(
   const key = routeKey(c.topic, c.tenant);
   const announcedAt = deps.ports.clock.now();
   const leaseMs = deps.config.routeLeaseMs + deps.config.tickMs;
-  /** the producers alive at the announcement, known once the controller's first window came */
+  /** the producers alive at the announcement, known once a complete window came */
   let expected: string[] | undefined;
   return new Promise<boolean>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -38,7 +38,7 @@ export function collectAcks(
     const check = () => {
       if (signal.aborted || !deps.running()) return finish(false);
       if (expected === undefined) {
-        if (!deps.acks.knowsWhoIsAlive) return; // the first window is a change: it checks again
+        if (!deps.acks.knowsWhoIsAlive) return; // that window is a change: it checks again
         expected = deps.acks.liveProducers();
         deps.migrationStep({
           topic: c.topic,
